@@ -1,0 +1,67 @@
+// PluginHost: makes, starts and stops the loaded plugins, and offers them the kernel
+// (it is the KernelServices every plugin is handed).
+//
+// Start order is store, filter, ha, protocol (each kind needs the ones before it); stop
+// order is the reverse. A plugin library stays loaded until every object made from it is
+// gone: plugin objects and the matchers filter plugins compile hold a reference to it.
+//
+// Thread-safety: add/start_all/stop_all on the main thread; the KernelServices methods
+// from any thread once started.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/effective_config.h"
+#include "plugin/plugin_loader.h"
+#include "runtime/io_context_pool.h"
+#include "runtime/logging.h"
+#include "tern/filter.h"
+#include "tern/plugin.h"
+#include "tern/store.h"
+
+namespace tern::kernel {
+
+class PluginHost final : public KernelServices {
+ public:
+  PluginHost(EffectiveConfig& config, IoContextPool& io_pool, LogSinks& log_sinks);
+  ~PluginHost() override;
+
+  // Declares the plugin's config keys with the effective config. Call for every plugin
+  // before validating plugin keys and before create_all().
+  void add(LoadedPlugin plugin);
+  // Creates every added plugin; fails if one cannot be created or two conflict (two
+  // stores, two filters of one expression type, two ha services).
+  Status create_all();
+  // Starts them in kind order; on a failure stops those already started and returns it.
+  Status start_all();
+  // Stops started plugins in reverse order and destroys them. Idempotent.
+  void stop_all();
+
+  struct Info {
+    std::string name, version, kind, path;
+  };
+  std::vector<Info> plugins() const;
+
+  // KernelServices
+  const ConfigView& broker_config() const override { return config_; }
+  boost::asio::io_context& next_io_context() override { return io_pool_.next(); }
+  MessageStore* store() override { return store_; }
+  const FilterFactory* filter_factory(std::string_view expression_type) const override;
+  ReplicationService* replication() override { return replication_; }
+
+ private:
+  struct Instance;
+
+  EffectiveConfig& config_;
+  IoContextPool& io_pool_;
+  LogSinks& log_sinks_;
+  std::vector<std::unique_ptr<Instance>> instances_;  // in start order once created
+  MessageStore* store_ = nullptr;
+  ReplicationService* replication_ = nullptr;
+  std::map<std::string, std::unique_ptr<FilterFactory>, std::less<>> filters_;  // keep-alive wrappers
+};
+
+}  // namespace tern::kernel

@@ -1,0 +1,98 @@
+// PluginHost: creation, start order by kind, stop in reverse, config scoping, failures.
+#include "plugin/plugin_host.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "config/broker_config_keys.h"
+
+namespace tern::kernel {
+namespace {
+
+const std::string kDir = TERN_FIXTURE_PLUGIN_DIR;
+
+class PluginHostTest : public ::testing::Test {
+ protected:
+  PluginHostTest() : pool_(1) {
+    config_.declare(broker_config_keys(), "", "broker");
+    record_ = (std::filesystem::temp_directory_path() / ("tern-host-" + std::to_string(::getpid()))).string();
+    std::filesystem::remove(record_);
+  }
+  ~PluginHostTest() override { std::filesystem::remove(record_); }
+
+  std::string records() const {
+    std::ifstream in(record_);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  void add(PluginHost& host, const char* name) {
+    auto p = PluginLoader(kDir).load(name);
+    ASSERT_TRUE(p.is_ok()) << p.status().to_string();
+    host.add(std::move(*p));
+  }
+
+  EffectiveConfig config_{{{"exeDir", "/x"}, {"hostname", "h"}}};
+  IoContextPool pool_;
+  LogSinks sinks_;
+  std::string record_;
+};
+
+TEST_F(PluginHostTest, StartsByKindAndStopsInReverse) {
+  config_.set("fixture.recordFile", record_, "test");
+  config_.set("second.recordFile", record_, "test");
+  {
+    PluginHost host(config_, pool_, sinks_);
+    add(host, "fixture-good");    // protocol: starts last
+    add(host, "fixture-second");  // ha: starts before protocols
+    ASSERT_TRUE(config_.problems(EffectiveConfig::Scope::kPluginKeys).empty());
+    ASSERT_TRUE(host.create_all().is_ok());
+    ASSERT_TRUE(host.start_all().is_ok());
+    EXPECT_NE(host.replication(), nullptr);
+    EXPECT_EQ(host.store(), nullptr);
+    EXPECT_EQ(host.filter_factory("TAG"), nullptr);
+    ASSERT_EQ(host.plugins().size(), 2u);
+    EXPECT_EQ(host.plugins()[0].name, "fixture-second");
+    EXPECT_EQ(host.plugins()[0].kind, "ha");
+    host.stop_all();
+  }
+  EXPECT_EQ(records(),
+            "fixture-second create\nfixture-good create\n"
+            "fixture-second start\nfixture-good start\n"
+            "fixture-good stop\nfixture-second stop\n"
+            "fixture-good destroy\nfixture-second destroy\n");
+}
+
+TEST_F(PluginHostTest, FailedStartStopsThoseStartedAndNamesThePlugin) {
+  config_.set("fixture.recordFile", record_, "test");
+  config_.set("second.recordFile", record_, "test");
+  config_.set("fixture.failStart", "true", "test");
+  PluginHost host(config_, pool_, sinks_);
+  add(host, "fixture-good");
+  add(host, "fixture-second");
+  ASSERT_TRUE(host.create_all().is_ok());
+  Status s = host.start_all();
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_EQ(s.message(), "plugin fixture-good failed to start: failStart is set");
+  EXPECT_EQ(records(),
+            "fixture-second create\nfixture-good create\n"
+            "fixture-second start\nfixture-good start\n"
+            "fixture-good stop\nfixture-second stop\n"
+            "fixture-good destroy\nfixture-second destroy\n");
+}
+
+TEST_F(PluginHostTest, ThrowingCreateIsReportedNotPropagated) {
+  PluginHost host(config_, pool_, sinks_);
+  add(host, "fixture-throwing");
+  Status s = host.create_all();
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_EQ(s.message(), "plugin fixture-throwing threw from create(): fixture refuses to be created");
+}
+
+}  // namespace
+}  // namespace tern::kernel
