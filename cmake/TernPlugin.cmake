@@ -17,6 +17,6 @@ function(tern_add_plugin name)
   endif()
   if(TERN_IN_TREE)
     set_property(GLOBAL APPEND PROPERTY TERN_BUNDLED_PLUGINS ${name})
-    install(TARGETS ${name} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/tern/plugins)
+    install(TARGETS ${name} LIBRARY DESTINATION lib/tern/plugins)  # mqbroker looks in <bindir>/../lib/tern/plugins
   endif()
 endfunction()

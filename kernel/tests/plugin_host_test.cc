@@ -72,12 +72,18 @@ TEST_F(PluginHostTest, FailedStartStopsThoseStartedAndNamesThePlugin) {
   config_.set("fixture.recordFile", record_, "test");
   config_.set("second.recordFile", record_, "test");
   config_.set("fixture.failStart", "true", "test");
-  PluginHost host(config_, pool_, sinks_);
-  add(host, "fixture-good");
-  add(host, "fixture-second");
-  ASSERT_TRUE(host.create_all().is_ok());
-  Status s = host.start_all();
-  ASSERT_FALSE(s.is_ok());
+  Status s;
+  {
+    PluginHost host(config_, pool_, sinks_);
+    add(host, "fixture-good");
+    add(host, "fixture-second");
+    ASSERT_TRUE(host.create_all().is_ok());
+    s = host.start_all();
+  }
+  // The host is gone and the plugin libraries unloaded: the Status made inside the plugin
+  // must still be readable, copyable and destructible (no code of the plugin behind it).
+  Status copy = s;
+  ASSERT_FALSE(copy.is_ok());
   EXPECT_EQ(s.message(), "plugin fixture-good failed to start: failStart is set");
   EXPECT_EQ(records(),
             "fixture-second create\nfixture-good create\n"

@@ -19,13 +19,18 @@
 #include <cstdint>
 #include <string_view>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/config.hpp>
 #include <boost/dll/alias.hpp>
 
 #include "tern/config.h"
 #include "tern/logger.h"
 #include "tern/status.h"
+
+// Declared, not included: a plugin that serves sockets includes Asio itself; the others
+// stay free of it (smaller objects, no Asio symbols exported).
+namespace boost::asio {
+class io_context;
+}
 
 namespace tern {
 

@@ -5,6 +5,10 @@
 // A Status is cheap to return when it is OK (no allocation). A failed Status carries a
 // code and a message meant for a person: it names the key, file or peer at fault.
 //
+// Statuses cross the plugin boundary, so a failed one owns a plain heap object that any
+// side can copy and delete with inline code: no shared_ptr control block (whose virtual
+// functions would live in the plugin and vanish when it is unloaded).
+//
 // Thread-safety: a Status or Result is a value; distinct objects may be used from any
 // thread, a single object needs external synchronisation like any std type.
 #pragma once
@@ -39,6 +43,13 @@ class [[nodiscard]] Status {
   };
 
   Status() = default;  // OK
+  Status(const Status& other) : state_(other.state_ ? new State(*other.state_) : nullptr) {}
+  Status& operator=(const Status& other) {
+    if (this != &other) state_.reset(other.state_ ? new State(*other.state_) : nullptr);
+    return *this;
+  }
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
 
   static Status ok() { return Status(); }
   static Status invalid_argument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
@@ -103,10 +114,9 @@ class [[nodiscard]] Status {
     Code code;
     std::string message;
   };
-  Status(Code code, std::string msg)
-      : state_(std::make_shared<const State>(State{code, std::move(msg)})) {}
+  Status(Code code, std::string msg) : state_(new State{code, std::move(msg)}) {}
 
-  std::shared_ptr<const State> state_;  // null when OK; shared so copies are cheap
+  std::unique_ptr<State> state_;  // null when OK
 };
 
 // A value or a failed Status. Accessing value() of a failed Result is a bug and aborts.

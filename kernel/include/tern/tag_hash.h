@@ -4,7 +4,9 @@
 // and stores.
 //
 // Java hashes UTF-16 code units, so the UTF-8 tag is decoded first; a malformed UTF-8
-// sequence becomes U+FFFD per maximal ill-formed subpart, as Java's UTF-8 decoder does.
+// sequence becomes U+FFFD per maximal ill-formed subpart, except that an encoded
+// surrogate (ED A0..BF ..), whole or cut short, is one U+FFFD: that is what Java 17's
+// UTF-8 decoder does (checked against it in plugins/filter-tag/tests).
 #pragma once
 
 #include <cstdint>
@@ -30,7 +32,7 @@ inline int32_t java_string_hash(std::string_view utf8) {
     if (c >= 0xC2 && c <= 0xDF) len = 2;
     else if (c == 0xE0) { len = 3; lo = 0xA0; }
     else if (c >= 0xE1 && c <= 0xEC) len = 3;
-    else if (c == 0xED) { len = 3; hi = 0x9F; }
+    else if (c == 0xED) len = 3;  // ED A0..BF are encoded surrogates: see below
     else if (c >= 0xEE && c <= 0xEF) len = 3;
     else if (c == 0xF0) { len = 4; lo = 0x90; }
     else if (c >= 0xF1 && c <= 0xF3) len = 4;
@@ -53,7 +55,9 @@ inline int32_t java_string_hash(std::string_view utf8) {
       i += k;
       continue;
     }
-    if (cp >= 0x10000) {  // a surrogate pair in UTF-16
+    if (cp >= 0xD800 && cp <= 0xDFFF) {  // an encoded surrogate: Java yields one U+FFFD
+      add(0xFFFD);
+    } else if (cp >= 0x10000) {  // a surrogate pair in UTF-16
       cp -= 0x10000;
       add(0xD800 + (cp >> 10));
       add(0xDC00 + (cp & 0x3FF));

@@ -81,6 +81,9 @@ std::string EffectiveConfig::suggestion_for(std::string_view key) const {
   std::string best;
   size_t best_distance = std::max<size_t>(2, key.size() / 4) + 1;
   for (const std::string& name : declared_order_) {
+    // The distance is at least the length difference: skip names that cannot be near.
+    size_t length_gap = key.size() > name.size() ? key.size() - name.size() : name.size() - key.size();
+    if (length_gap >= best_distance) continue;
     size_t d = edit_distance(key, name);
     if (d < best_distance) {
       best_distance = d;

@@ -68,7 +68,10 @@ class KeepAliveFilterFactory final : public FilterFactory {
 PluginHost::PluginHost(EffectiveConfig& config, IoContextPool& io_pool, LogSinks& log_sinks)
     : config_(config), io_pool_(io_pool), log_sinks_(log_sinks) {}
 
-PluginHost::~PluginHost() { stop_all(); }
+PluginHost::~PluginHost() {
+  stop_all();
+  while (!retired_libraries_.empty()) retired_libraries_.pop_back();  // unload in reverse load order
+}
 
 void PluginHost::add(LoadedPlugin plugin) {
   const TernPluginDescriptor& d = *plugin.descriptor;
@@ -159,7 +162,10 @@ void PluginHost::stop_all() {
   filters_.clear();
   store_ = nullptr;
   replication_ = nullptr;
-  while (!instances_.empty()) instances_.pop_back();  // destroy in reverse creation order
+  while (!instances_.empty()) {  // destroy in reverse creation order
+    retired_libraries_.push_back(instances_.back()->loaded.library);
+    instances_.pop_back();
+  }
 }
 
 const FilterFactory* PluginHost::filter_factory(std::string_view expression_type) const {

@@ -62,6 +62,9 @@ class PluginHost final : public KernelServices {
   MessageStore* store_ = nullptr;
   ReplicationService* replication_ = nullptr;
   std::map<std::string, std::unique_ptr<FilterFactory>, std::less<>> filters_;  // keep-alive wrappers
+  // Libraries of destroyed plugins, unloaded only with the host: values a plugin returned
+  // (a callback, a Status's message) may still be in flight when stop_all() returns.
+  std::vector<std::shared_ptr<boost::dll::shared_library>> retired_libraries_;
 };
 
 }  // namespace tern::kernel

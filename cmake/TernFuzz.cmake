@@ -1,0 +1,11 @@
+# tern_add_fuzzer(<name> SOURCES <src>... [LIBRARIES <lib>...])
+#
+# A libFuzzer target (fuzz preset, clang). Every object of that build already carries the
+# fuzzer's coverage instrumentation (top-level CMakeLists.txt); the target adds libFuzzer's
+# main. Name targets fuzz_<what>: tests/fuzz/run_fuzzers.sh runs every bin/fuzz_* binary.
+function(tern_add_fuzzer name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBRARIES})
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+endfunction()
