@@ -66,6 +66,23 @@ TEST_F(MqBrokerTest, PrintsTheShippedConfig) {
   EXPECT_EQ(m.output.find("syncFlushTimeout"), std::string::npos);
 }
 
+TEST_F(MqBrokerTest, EveryKeyIsDocumented) {
+  auto r = broker({"-p"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::ifstream in(kSourceDir + "/docs/configuration.md");
+  std::stringstream doc;
+  doc << in.rdbuf();
+  std::istringstream lines(r.output);
+  int keys = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#' || line.find('=') == std::string::npos) continue;
+    std::string key = line.substr(0, line.find('='));
+    ++keys;
+    EXPECT_NE(doc.str().find("| `" + key + "` |"), std::string::npos) << key << " is missing from docs/configuration.md";
+  }
+  EXPECT_GT(keys, 90);
+}
+
 TEST_F(MqBrokerTest, CommandLineAndEnvironmentSetTheNameServer) {
   auto r = broker({"-c", config(""), "-n", "10.1.1.1:9876;10.1.1.2:9876", "-p"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
