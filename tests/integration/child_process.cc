@@ -47,12 +47,14 @@ ChildProcess::~ChildProcess() {
   std::filesystem::remove(output_path_);
 }
 
-std::string ChildProcess::output() const {
-  std::ifstream in(output_path_);
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
 }
+
+std::string ChildProcess::output() const { return read_file(output_path_); }
 
 bool ChildProcess::wait_for_output(const std::string& text, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -44,6 +44,9 @@ struct RunResult {
 RunResult run_process(const std::vector<std::string>& argv, const std::string& cwd,
                       std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// The whole content of a file ("" when it cannot be read).
+std::string read_file(const std::string& path);
+
 // A fresh empty directory under the system temp dir, removed by the destructor.
 class TempDir {
  public:

@@ -69,16 +69,14 @@ TEST_F(MqBrokerTest, PrintsTheShippedConfig) {
 TEST_F(MqBrokerTest, EveryKeyIsDocumented) {
   auto r = broker({"-p"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  std::ifstream in(kSourceDir + "/docs/configuration.md");
-  std::stringstream doc;
-  doc << in.rdbuf();
+  const std::string doc = read_file(kSourceDir + "/docs/configuration.md");
   std::istringstream lines(r.output);
   int keys = 0;
   for (std::string line; std::getline(lines, line);) {
     if (line.empty() || line[0] == '#' || line.find('=') == std::string::npos) continue;
     std::string key = line.substr(0, line.find('='));
     ++keys;
-    EXPECT_NE(doc.str().find("| `" + key + "` |"), std::string::npos) << key << " is missing from docs/configuration.md";
+    EXPECT_NE(doc.find("| `" + key + "` |"), std::string::npos) << key << " is missing from docs/configuration.md";
   }
   EXPECT_GT(keys, 90);
 }
@@ -148,10 +146,8 @@ TEST_F(MqBrokerTest, StandaloneStartsAndStopsOnSigterm) {
   ASSERT_TRUE(code.has_value()) << "mqbroker did not stop after SIGTERM";
   EXPECT_EQ(*code, 0) << child.output();
   EXPECT_NE(child.output().find("shutdown complete"), std::string::npos) << child.output();
-  std::ifstream log(dir_.path() + "/logs/broker.log");
-  std::stringstream s;
-  s << log.rdbuf();
-  EXPECT_NE(s.str().find("boot success"), std::string::npos) << "broker.log: " << s.str();
+  const std::string log = read_file(dir_.path() + "/logs/broker.log");
+  EXPECT_NE(log.find("boot success"), std::string::npos) << "broker.log: " << log;
 }
 
 TEST_F(MqBrokerTest, StopsOnSigintWithPluginsStoppedInReverse) {
@@ -164,10 +160,7 @@ TEST_F(MqBrokerTest, StopsOnSigintWithPluginsStoppedInReverse) {
   auto code = child.wait(20s);
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 0) << child.output();
-  std::ifstream in(record);
-  std::stringstream s;
-  s << in.rdbuf();
-  EXPECT_EQ(s.str(),
+  EXPECT_EQ(read_file(record),
             "fixture-second create\nfixture-good create\nfixture-second start\nfixture-good start\n"
             "fixture-good stop\nfixture-second stop\nfixture-good destroy\nfixture-second destroy\n");
 }
