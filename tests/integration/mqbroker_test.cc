@@ -107,7 +107,7 @@ TEST_F(MqBrokerTest, MissingPluginExitsThreeListingAvailable) {
   auto r = broker({"-c", config("plugins=filter-tag,filter-nope\n")});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_OUTPUT_HAS(r, "plugin 'filter-nope' not found");
-  EXPECT_OUTPUT_HAS(r, ": filter-tag)");
+  EXPECT_OUTPUT_HAS(r, ": filter-tag, store-mmap)");
 }
 
 TEST_F(MqBrokerTest, WrongAbiPluginExitsThreeNamingBothVersions) {
@@ -140,12 +140,17 @@ TEST_F(MqBrokerTest, StandaloneStartsAndStopsOnSigterm) {
   ChildProcess child({kBroker, "--standalone"}, dir_.path());
   ASSERT_TRUE(child.wait_for_output("boot success", 20s)) << child.output();
   EXPECT_NE(child.output().find("started filter plugin filter-tag"), std::string::npos) << child.output();
+  EXPECT_NE(child.output().find("started store plugin store-mmap"), std::string::npos) << child.output();
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/store/abort"));
   EXPECT_NE(child.output().find("store=" + dir_.path() + "/store"), std::string::npos) << child.output();
   child.signal(SIGTERM);
   auto code = child.wait(20s);
   ASSERT_TRUE(code.has_value()) << "mqbroker did not stop after SIGTERM";
   EXPECT_EQ(*code, 0) << child.output();
   EXPECT_NE(child.output().find("shutdown complete"), std::string::npos) << child.output();
+  EXPECT_NE(child.output().find("store stopped cleanly"), std::string::npos) << child.output();
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/store/abort"));
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/store/checkpoint"));
   const std::string log = read_file(dir_.path() + "/logs/broker.log");
   EXPECT_NE(log.find("boot success"), std::string::npos) << "broker.log: " << log;
 }
