@@ -57,7 +57,8 @@ class Reader {
   int32_t u8() { return need(1) ? *p_++ : 0; }
   int32_t i16() { return need(2) ? (p_ += 2, static_cast<int16_t>((p_[-2] << 8) | p_[-1])) : 0; }
   std::string_view bytes(int64_t n) {
-    if (n < 0 || !need(static_cast<size_t>(n))) return {};
+    if (n < 0) ok_ = false;  // a negative length is corruption, not an empty field
+    if (!ok_ || !need(static_cast<size_t>(n))) return {};
     std::string_view s(reinterpret_cast<const char*>(p_), static_cast<size_t>(n));
     p_ += n;
     return s;
@@ -185,7 +186,8 @@ ParsedRecord parse_record(const uint8_t* data, size_t available, bool check_crc)
   v.reconsume_times = in.i32();
   v.prepared_transaction_offset = in.i64();
   v.body = in.bytes(in.i32());
-  v.topic = in.bytes(in.u8());
+  int32_t topic_length = in.u8();
+  v.topic = in.bytes(topic_length > static_cast<int32_t>(kMaxTopicLength) ? -1 : topic_length);  // a signed byte
   v.properties = in.bytes(in.i16());
   if (!in.ok() || in.remaining() != 0) {
     return bad("record of " + std::to_string(total) + " bytes: field lengths do not add up");

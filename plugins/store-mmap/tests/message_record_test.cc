@@ -122,6 +122,15 @@ TEST(MessageRecord, ParseClassifiesEndBlankTornAndCorrupt) {
   auto lengths = b;
   lengths[87] += 1;  // body length one too long: the fields no longer add up
   EXPECT_EQ(parse_record(lengths.data(), lengths.size(), true).kind, RecordKind::kBad);
+
+  // Found by fuzz_commit_log_record: a negative properties length was read as empty.
+  MessageExt bare = testing::make_message("T", 0, "");
+  bare.properties.clear();
+  bare.body_crc = body_crc32("");
+  auto neg = encode(bare);
+  size_t props_len_at = neg.size() - 2;
+  neg[props_len_at] = 0x87;  // int16 -30976, with the record size unchanged
+  EXPECT_EQ(parse_record(neg.data(), neg.size(), true).kind, RecordKind::kBad);
 }
 
 TEST(MessageRecord, FindProperty) {
