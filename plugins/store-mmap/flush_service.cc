@@ -44,8 +44,8 @@ void AsyncFlushService::run() {
   }
 }
 
-GroupCommitService::GroupCommitService(CommitLog& log, std::chrono::milliseconds timeout, Logger& logger)
-    : log_(log), timeout_(timeout), logger_(logger) {}
+GroupCommitService::GroupCommitService(FlushFunction flush, std::chrono::milliseconds timeout, Logger& logger)
+    : flush_(std::move(flush)), timeout_(timeout), logger_(logger) {}
 
 GroupCommitService::~GroupCommitService() { stop(); }
 
@@ -90,7 +90,7 @@ void GroupCommitService::run_flusher() {
     }
     int64_t target = 0;
     for (const auto& r : batch) target = std::max(target, r->end_offset);
-    auto flushed = log_.flush(target);
+    auto flushed = flush_(target);
     fsyncs_.fetch_add(1, std::memory_order_relaxed);
     if (!flushed) logger_.error("commit log fsync failed: ", flushed.status().to_string());
     for (const auto& r : batch) r->complete(flushed.is_ok() && *flushed >= r->end_offset);

@@ -46,7 +46,11 @@ class AsyncFlushService {
 
 class GroupCommitService {
  public:
-  GroupCommitService(CommitLog& log, std::chrono::milliseconds timeout, Logger& logger);
+  // Makes the commit log durable up to an offset and returns the offset now durable: the
+  // store passes CommitLog::flush; tests pass a slow or failing one.
+  using FlushFunction = std::function<Result<int64_t>(int64_t up_to)>;
+
+  GroupCommitService(FlushFunction flush, std::chrono::milliseconds timeout, Logger& logger);
   ~GroupCommitService();
   void start();
   // Completes every waiting put (flushing first), then stops the threads.
@@ -69,7 +73,7 @@ class GroupCommitService {
   void run_flusher();
   void run_timer();
 
-  CommitLog& log_;
+  FlushFunction flush_;
   std::chrono::milliseconds timeout_;
   Logger& logger_;
   std::mutex mutex_;

@@ -65,7 +65,8 @@ Status MmapMessageStore::start() {
   }
   dispatcher_.start(commit_log_.max_offset());
   if (config_.flush_disk_type == FlushDiskType::kSyncFlush) {
-    group_commit_ = std::make_unique<GroupCommitService>(commit_log_, config_.sync_flush_timeout, logger_);
+    group_commit_ = std::make_unique<GroupCommitService>(
+        [this](int64_t up_to) { return commit_log_.flush(up_to); }, config_.sync_flush_timeout, logger_);
     group_commit_->start();
   } else {
     async_flush_ = std::make_unique<AsyncFlushService>(commit_log_, config_.flush_interval_commit_log,
@@ -394,7 +395,8 @@ Result<MessageExt> MmapMessageStore::look_message(int64_t commit_log_offset) {
 Result<QueryResult> MmapMessageStore::query_by_key(std::string_view topic, std::string_view key, int32_t max_count,
                                                    int64_t begin_timestamp, int64_t end_timestamp) {
   if (!index_) return Status::not_supported("messageIndexEnable is false: messages are not indexed by key");
-  auto hits = index_->query(topic, key, max_count, begin_timestamp, end_timestamp);
+  // RocketMQ caps a query at maxMsgsNumBatch whatever the client asks.
+  auto hits = index_->query(topic, key, std::min(max_count, config_.max_msgs_num_batch), begin_timestamp, end_timestamp);
   QueryResult out;
   out.index_last_update_timestamp = hits.last_update_timestamp;
   out.index_last_update_phy_offset = hits.last_update_phy_offset;

@@ -23,6 +23,7 @@ StoreConfig StoreConfig::from(const ConfigView& c) {
   s.message_index_enable = c.get_bool("messageIndexEnable");
   s.max_hash_slots = static_cast<int32_t>(c.get_int("maxHashSlotNum"));
   s.max_index_count = static_cast<int32_t>(c.get_int("maxIndexNum"));
+  s.max_msgs_num_batch = static_cast<int32_t>(c.get_int("maxMsgsNumBatch"));
   s.file_reserved_time = std::chrono::hours(c.get_int("fileReservedTime"));
   s.delete_hours.clear();
   for (const std::string& h : c.get_list("deleteWhen", ';')) s.delete_hours.push_back(std::stoi(h));

@@ -30,6 +30,7 @@ struct StoreConfig {
   bool message_index_enable = true;
   int32_t max_hash_slots = 5000000;
   int32_t max_index_count = 20000000;
+  int32_t max_msgs_num_batch = 64;  // most results of one query by key
   std::chrono::hours file_reserved_time{72};
   std::vector<int> delete_hours{4};
   int disk_max_used_space_ratio = 75;   // % above which retention deletes at once

@@ -271,6 +271,9 @@ TEST_F(StoreTest, LookupsByTimeOffsetAndKey) {
   EXPECT_EQ(body_of(hits->records[0]), "one");
   EXPECT_EQ(store->query_by_key("T", "user-7", 32, 0, INT64_MAX)->records.size(), 1u);
   EXPECT_EQ(store->query_by_key("T", "nope", 32, 0, INT64_MAX)->records.size(), 0u);
+  for (int i = 0; i < 70; ++i) ASSERT_TRUE(put_sync(*store, make_message("T", 1, "dup", "", "same-key")).is_ok());
+  ASSERT_TRUE(store->wait_dispatched(5s));
+  EXPECT_EQ(store->query_by_key("T", "same-key", 1000, 0, INT64_MAX)->records.size(), 64u);  // maxMsgsNumBatch
 
   auto raw = store->read_commit_log(0, 1 << 20);
   ASSERT_TRUE(raw.is_ok());
