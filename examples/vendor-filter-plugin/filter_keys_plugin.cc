@@ -30,9 +30,7 @@ class KeysMatcher final : public tern::MessageMatcher {
   bool matches_properties(const tern::PropertyMap& properties) const override {
     auto it = properties.find(tern::property::kKeys);
     if (it == properties.end()) return false;
-    tern::Message m;
-    m.properties.emplace(std::string(tern::property::kKeys), it->second);
-    for (std::string_view key : m.keys()) {
+    for (std::string_view key : tern::split_keys(it->second)) {
       if (keys_.count(fold(key, case_sensitive_))) return true;
     }
     return false;

@@ -35,6 +35,7 @@ void print_usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tern::kernel::BrokerController::block_shutdown_signals();  // before any thread starts
   tern::kernel::BrokerOptions options;
   bool print_all = false, print_important = false;
   for (int i = 1; i < argc; ++i) {

@@ -200,7 +200,8 @@ Result<RecoveryReport> CommitLog::recover(int64_t from, const std::function<void
     if (r.size_trusted && pos + r.size <= seg->end()) {
       ParsedRecord next = parse_record(at + r.size, available - static_cast<size_t>(r.size), true);
       if (next.kind != RecordKind::kBad) {
-        report.skipped.emplace_back(pos, r.problem.message());
+        const RecordView& v = r.view;
+        report.skipped.push_back({pos, std::string(v.topic), v.queue_id, v.queue_offset, r.problem.message()});
         pos += r.size;
         continue;
       }

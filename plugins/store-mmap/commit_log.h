@@ -41,7 +41,14 @@ struct RecoveryReport {
   int64_t from = 0;        // where the scan started
   int64_t end = 0;         // the new write position
   int64_t records = 0;     // good records scanned
-  std::vector<std::pair<int64_t, std::string>> skipped;  // corrupt records kept out of the queues
+  struct Skipped {
+    int64_t offset;
+    std::string topic;  // the record's structure is intact: these fields are readable
+    int32_t queue_id;
+    int64_t queue_offset;
+    std::string problem;
+  };
+  std::vector<Skipped> skipped;  // corrupt records kept out of the queues
   std::optional<std::pair<int64_t, std::string>> truncated;  // a torn tail dropped at this offset
 };
 

@@ -97,6 +97,13 @@ std::optional<ConsumeQueueUnit> ConsumeQueue::get(int64_t queue_offset) const {
   return u;
 }
 
+void ConsumeQueue::clear_if_points_at(int64_t queue_offset, int64_t commit_log_offset) {
+  auto u = get(queue_offset);
+  if (!u || u->commit_log_offset != commit_log_offset) return;
+  int64_t pos = queue_offset * kConsumeQueueUnitSize;
+  if (auto seg = files_.find(pos)) write_unit(seg->file->data() + (pos - seg->start), ConsumeQueueUnit{});
+}
+
 void ConsumeQueue::truncate_from_commit_log_offset(int64_t commit_log_end) {
   int64_t max = max_offset();
   while (max > min_offset()) {

@@ -39,6 +39,9 @@ class ConsumeQueue {
   // The next queue offset to be written.
   int64_t max_offset() const { return max_offset_.load(std::memory_order_acquire); }
 
+  // Clears the unit at `queue_offset` if it points at `commit_log_offset` (recovery found
+  // that record corrupt); reads pass over a cleared unit.
+  void clear_if_points_at(int64_t queue_offset, int64_t commit_log_offset);
   // Drops units that point at or past `commit_log_end` (recovery truncated the log there).
   void truncate_from_commit_log_offset(int64_t commit_log_end);
   // Retention: deletes files whose units all point below `commit_log_min` and moves the

@@ -22,14 +22,7 @@ Status Dispatcher::dispatch(const RecordView& r) {
     max = queue->max_offset();
   }
   if (index_ && tx != sys_flag::kTransactionRollbackType) {
-    std::vector<std::string_view> keys;
-    std::string_view all = find_property(r.properties, property::kKeys);
-    while (!all.empty()) {
-      size_t sp = all.find(' ');
-      if (sp != 0) keys.push_back(all.substr(0, sp));
-      if (sp == std::string_view::npos) break;
-      all.remove_prefix(sp + 1);
-    }
+    std::vector<std::string_view> keys = split_keys(find_property(r.properties, property::kKeys));
     std::string_view uniq = find_property(r.properties, property::kUniqueClientMessageId);
     if (!uniq.empty()) keys.push_back(uniq);
     if (!keys.empty()) TERN_RETURN_IF_ERROR(index_->add(r.topic, keys, r.physical_offset, r.store_timestamp));

@@ -7,6 +7,7 @@
 
 #include <zlib.h>
 
+#include <atomic>
 #include <cstring>
 
 namespace tern::store_mmap {
@@ -114,8 +115,10 @@ int32_t record_size(const MessageExt& msg, size_t properties_length) {
 }
 
 void encode_record(const MessageExt& msg, std::string_view properties, uint8_t* out) {
-  uint8_t* p = out;
-  put32(p, record_size(msg, properties.size()));
+  // The total size goes in last, behind a release fence: a process killed mid-copy leaves
+  // a size of zero, which recovery reads as the end, never a record with a torn tail that
+  // happens to add up (the CRC covers only the body).
+  uint8_t* p = out + 4;
   put32(p, kMessageMagicCode);
   put32(p, msg.body_crc);
   put32(p, msg.queue_id);
@@ -136,6 +139,9 @@ void encode_record(const MessageExt& msg, std::string_view properties, uint8_t* 
   *p++ = static_cast<uint8_t>(properties.size() >> 8);
   *p++ = static_cast<uint8_t>(properties.size());
   put_bytes(p, properties);
+  std::atomic_thread_fence(std::memory_order_release);
+  uint8_t* size_field = out;
+  put32(size_field, record_size(msg, properties.size()));
 }
 
 void encode_blank_record(int32_t size, uint8_t* out) {

@@ -118,8 +118,11 @@ Status MmapMessageStore::recover() {
   if (!report) return report.status();
   TERN_RETURN_IF_ERROR(dispatch_error);
   recovery_ = std::move(*report);
-  for (const auto& [offset, why] : recovery_.skipped) {
-    logger_.error("commit-log record at offset ", offset, " is corrupt (", why, "); it is kept out of its queue");
+  for (const auto& s : recovery_.skipped) {
+    // It may have reached its queue before the crash: take it out again.
+    if (auto q = queues_.find(s.topic, s.queue_id)) q->clear_if_points_at(s.queue_offset, s.offset);
+    logger_.error("commit-log record at offset ", s.offset, " (", s.topic, ":", s.queue_id, " offset ", s.queue_offset,
+                  ") is corrupt (", s.problem, "); it is kept out of its queue");
   }
   if (recovery_.truncated) {
     logger_.warn("dropped a torn commit-log tail at offset ", recovery_.truncated->first, ": ",
@@ -405,10 +408,8 @@ Result<QueryResult> MmapMessageStore::query_by_key(std::string_view topic, std::
     if (!record) continue;  // removed by retention, or a stale entry past a recovered tail
     auto parsed = parse_record(record->data, record->size, false);
     if (parsed.view.topic != topic) continue;  // a hash collision
-    Message m;
-    m.properties = decode_properties(parsed.view.properties);
-    auto keys = m.keys();
-    bool match = m.property(property::kUniqueClientMessageId) == key ||
+    auto keys = split_keys(find_property(parsed.view.properties, property::kKeys));
+    bool match = find_property(parsed.view.properties, property::kUniqueClientMessageId) == key ||
                  std::find(keys.begin(), keys.end(), key) != keys.end();
     if (match) out.records.push_back(std::move(*record));
   }

@@ -104,6 +104,19 @@ inline bool is_valid_property_text(std::string_view text) {
          text.find(property::kPropertySeparator) == std::string_view::npos;
 }
 
+// Splits a KEYS value (space-separated, as RocketMQ stores keys) into its keys; empty
+// pieces from repeated spaces are dropped. The views point into `all`.
+inline std::vector<std::string_view> split_keys(std::string_view all) {
+  std::vector<std::string_view> out;
+  while (!all.empty()) {
+    size_t sp = all.find(' ');
+    if (sp != 0) out.push_back(all.substr(0, sp));
+    if (sp == std::string_view::npos) break;
+    all.remove_prefix(sp + 1);
+  }
+  return out;
+}
+
 // What a producer sends: a topic, a body, a user flag and properties.
 struct Message {
   std::string topic;
@@ -128,17 +141,7 @@ struct Message {
   void set_tags(std::string tags) { set_property(property::kTags, std::move(tags)); }
 
   // Keys are stored space-separated under KEYS, as RocketMQ does.
-  std::vector<std::string_view> keys() const {
-    std::vector<std::string_view> out;
-    std::string_view all = property(property::kKeys);
-    while (!all.empty()) {
-      size_t sp = all.find(' ');
-      if (sp != 0) out.push_back(all.substr(0, sp));
-      if (sp == std::string_view::npos) break;
-      all.remove_prefix(sp + 1);
-    }
-    return out;
-  }
+  std::vector<std::string_view> keys() const { return split_keys(property(property::kKeys)); }
   void set_keys(const std::vector<std::string>& keys) {
     std::string joined;
     for (const auto& k : keys) {

@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <sstream>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
+#include <pthread.h>
+#include <signal.h>
 
 #include "config/broker_config_keys.h"
 #include "config/properties_file.h"
@@ -108,13 +108,27 @@ Status BrokerController::start() {
   return Status::ok();
 }
 
+namespace {
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+}  // namespace
+
+void BrokerController::block_shutdown_signals() {
+  sigset_t set = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 void BrokerController::wait_for_signal() {
-  boost::asio::io_context signal_io(1);
-  boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM);
-  signals.async_wait([this](const boost::system::error_code& ec, int signo) {
-    if (!ec) logger_->info("received signal ", signo, ", shutting down");
-  });
-  signal_io.run();
+  sigset_t set = shutdown_signals();
+  int signo = 0;
+  while (sigwait(&set, &signo) != 0) {
+  }
+  logger_->info("received signal ", signo, " (", signo == SIGINT ? "SIGINT" : "SIGTERM", "), shutting down");
 }
 
 void BrokerController::shutdown() {

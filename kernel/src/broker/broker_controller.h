@@ -41,7 +41,11 @@ class BrokerController {
   void print_config(std::ostream& out, bool important_only) const { config_.print(out, important_only); }
   // Opens the log file, starts the io pool and the plugins.
   Status start();
-  // Blocks until SIGINT or SIGTERM.
+  // Blocks SIGINT and SIGTERM in the calling thread and every thread it starts later. Call
+  // first in main(): a signal that arrives during start-up then waits for
+  // wait_for_signal() instead of killing the process before plugins can stop.
+  static void block_shutdown_signals();
+  // Blocks until SIGINT or SIGTERM (pending ones included).
   void wait_for_signal();
   // Stops plugins (reverse order) and the io pool. Idempotent.
   void shutdown();

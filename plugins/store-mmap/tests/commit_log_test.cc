@@ -145,12 +145,27 @@ TEST(CommitLog, RecoveryDropsAHalfWrittenTail) {
   ASSERT_TRUE(report.truncated.has_value());
   EXPECT_EQ(report.truncated->first, torn_at);
   EXPECT_EQ(log.max_offset(), good_end);
+  EXPECT_TRUE(report.skipped.empty());
   // The tail was zeroed: appends continue there and a second recovery is clean.
   auto next = append_one(log, make_message("T", 0, "after"));
   EXPECT_EQ(next.messages[0].commit_log_offset, good_end);
   RecoveryReport again;
   EXPECT_EQ(scan(log, 0, &again).size(), 4u);
   EXPECT_FALSE(again.truncated.has_value());
+}
+
+TEST(CommitLog, ARecordCutAnywhereBeforeItsSizeFieldReadsAsTheEnd) {
+  // encode_record writes the size field last: a copy cut at any byte leaves size 0.
+  MessageExt m = make_message("T", 0, "body", "TagA", "k1");
+  m.body_crc = body_crc32(m.body);
+  std::string props = encode_properties(m.properties);
+  std::vector<uint8_t> full(static_cast<size_t>(record_size(m, props.size())));
+  encode_record(m, props, full.data());
+  for (size_t cut = 4; cut < full.size(); ++cut) {
+    std::vector<uint8_t> torn(full.size() + 64, 0);
+    std::memcpy(torn.data() + 4, full.data() + 4, cut - 4);  // everything but the size
+    EXPECT_NE(parse_record(torn.data(), torn.size(), true).kind, RecordKind::kMessage) << "cut at " << cut;
+  }
 }
 
 TEST(CommitLog, RecoverySkipsACorruptRecordMidFileAndKeepsTheRest) {
@@ -173,7 +188,8 @@ TEST(CommitLog, RecoverySkipsACorruptRecordMidFileAndKeepsTheRest) {
   EXPECT_EQ(seen[0].body, "first");
   EXPECT_EQ(seen[1].body, "third");
   ASSERT_EQ(report.skipped.size(), 1u);
-  EXPECT_EQ(report.skipped[0].first, corrupt_at);
+  EXPECT_EQ(report.skipped[0].offset, corrupt_at);
+  EXPECT_EQ(report.skipped[0].queue_offset, 1);
   EXPECT_FALSE(report.truncated.has_value());
   EXPECT_EQ(log.max_offset(), end);
 }

@@ -138,6 +138,34 @@ TEST_F(StoreTest, UncleanStopRecoversFromTheCheckpointAndRebuildsQueues) {
   EXPECT_EQ(next->messages[0].queue_offset, 40);
 }
 
+TEST_F(StoreTest, ACorruptRecordFoundByRecoveryLeavesItsQueue) {
+  auto config = testing::small_config(dir_.path());
+  int64_t corrupt_at = 0;
+  {
+    auto store = open(config);
+    ASSERT_TRUE(put_sync(*store, make_message("T", 0, "first")).is_ok());
+    auto second = put_sync(*store, make_message("T", 0, "second"));
+    ASSERT_TRUE(second.is_ok());
+    corrupt_at = second->messages[0].commit_log_offset;
+    ASSERT_TRUE(put_sync(*store, make_message("T", 0, "third")).is_ok());
+    store->stop();
+  }
+  // Bit rot in the body of "second", and a checkpoint that makes recovery re-read it.
+  {
+    auto seg = MappedFile::open(config.commit_log_dir + "/00000000000000000000", config.commit_log_segment_size);
+    ASSERT_TRUE(seg.is_ok());
+    (*seg)->data()[corrupt_at + 88] ^= 0x20;
+  }
+  std::filesystem::remove(config.checkpoint_file);
+  auto store = open(config);
+  ASSERT_EQ(store->recovery_report().skipped.size(), 1u);
+  EXPECT_TRUE(logger_.contains("(T:0 offset 1) is corrupt"));
+  auto got = store->get_messages({"T", 0, 0, 32, 1 << 20, nullptr});
+  ASSERT_EQ(got.records.size(), 2u);  // "second" is not served
+  EXPECT_EQ(body_of(got.records[0]), "first");
+  EXPECT_EQ(body_of(got.records[1]), "third");
+}
+
 TEST_F(StoreTest, TwoStoresCannotShareADirectory) {
   auto first = open(testing::small_config(dir_.path()));
   MmapMessageStore second(testing::small_config(dir_.path()), logger_);
