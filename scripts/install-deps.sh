@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libboost-dev libboost-filesystem-dev
   libspdlog-dev libfmt-dev
-  zlib1g-dev                # store-mmap: CRC-32 of message bodies
+  libdeflate-dev            # store-mmap: fast CRC-32 of message bodies
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev   # libFuzzer targets under tests/fuzz
 )

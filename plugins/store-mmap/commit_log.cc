@@ -1,6 +1,8 @@
 // CommitLog: the append critical section, segment roll-over, flush and recovery scan.
 #include "commit_log.h"
 
+#include <sys/mman.h>
+
 #include <chrono>
 #include <cstring>
 
@@ -52,46 +54,111 @@ void CommitLog::remove_topic(const std::string& topic) {
 
 Result<AppendOutcome> CommitLog::append(std::vector<PendingRecord>& records) {
   int64_t total = 0;
-  for (auto& r : records) total += record_size(r.message, r.properties.size());
+  std::vector<std::string> keys;  // built before the lock: it is held only to copy
+  keys.reserve(records.size());
+  for (auto& r : records) {
+    total += record_size(r.message, r.properties.size());
+    keys.push_back(queue_key(r.message.topic, r.message.queue_id));
+  }
   if (total + kBlankRecordMinSize > segments_.file_size()) {
     return Status::invalid_argument("a record of " + std::to_string(total) + " bytes does not fit in a commit-log segment of " +
                                     std::to_string(segments_.file_size()) + " bytes");
   }
-  std::lock_guard lock(append_mutex_);
-  int64_t pos = write_offset_.load(std::memory_order_relaxed);
-  int64_t seg_start = pos - pos % segments_.file_size();
-  auto seg = segments_.get_or_create(seg_start);
-  if (!seg) return seg.status();
-  if (total + kBlankRecordMinSize > seg->end() - pos) {
-    // Not enough room: close the segment with a blank record and move to the next one.
-    encode_blank_record(static_cast<int32_t>(seg->end() - pos), seg->file->data() + (pos - seg->start));
-    pos = seg->end();
-    write_offset_.store(pos, std::memory_order_release);
-    seg = segments_.get_or_create(pos);
-    if (!seg) return seg.status();
-  }
   AppendOutcome out;
-  out.store_timestamp = now_ms();
   out.messages.reserve(records.size());
-  for (auto& r : records) {
-    MessageExt& m = r.message;
-    int64_t& next = next_queue_offset_[queue_key(m.topic, m.queue_id)];
-    if (takes_queue_offset(m.sys_flag)) {
-      m.queue_offset = next++;
-    } else {
-      m.queue_offset = 0;
+  {
+    std::lock_guard lock(append_mutex_);
+    int64_t pos = write_offset_.load(std::memory_order_relaxed);
+    int64_t seg_start = pos - pos % segments_.file_size();
+    auto seg = segments_.get_or_create(seg_start);
+    if (!seg) return seg.status();
+    if (total + kBlankRecordMinSize > seg->end() - pos) {
+      // Not enough room: close the segment with a blank record and move to the next one.
+      encode_blank_record(static_cast<int32_t>(seg->end() - pos), seg->file->data() + (pos - seg->start));
+      pos = seg->end();
+      write_offset_.store(pos, std::memory_order_release);
+      seg = segments_.get_or_create(pos);
+      if (!seg) return seg.status();
     }
-    m.commit_log_offset = pos;
-    m.store_timestamp = out.store_timestamp;
-    m.store_size = record_size(m, r.properties.size());
-    encode_record(m, r.properties, seg->file->data() + (pos - seg->start));
-    m.msg_id = make_offset_msg_id(m.store_host, pos);
-    out.messages.push_back({m.queue_offset, pos, m.store_size, m.msg_id});
-    pos += m.store_size;
+    out.store_timestamp = now_ms();
+    for (size_t i = 0; i < records.size(); ++i) {
+      MessageExt& m = records[i].message;
+      int64_t& next = next_queue_offset_[keys[i]];
+      m.queue_offset = takes_queue_offset(m.sys_flag) ? next++ : 0;
+      m.commit_log_offset = pos;
+      m.store_timestamp = out.store_timestamp;
+      m.store_size = record_size(m, records[i].properties.size());
+      encode_record(m, records[i].properties, seg->file->data() + (pos - seg->start));
+      out.messages.push_back({m.queue_offset, pos, m.store_size, {}});
+      pos += m.store_size;
+    }
+    write_offset_.store(pos, std::memory_order_release);
+    out.end_offset = pos;
   }
-  write_offset_.store(pos, std::memory_order_release);
-  out.end_offset = pos;
+  for (size_t i = 0; i < records.size(); ++i) {
+    MessageExt& m = records[i].message;
+    m.msg_id = make_offset_msg_id(m.store_host, m.commit_log_offset);
+    out.messages[i].msg_id = m.msg_id;
+  }
+  if (prefault_running_.load(std::memory_order_relaxed) &&
+      out.end_offset + prefault_window() / 2 > prefaulted_to_.load(std::memory_order_relaxed)) {
+    prefault_cv_.notify_one();  // the window ahead is half used: map the next part
+  }
   return out;
+}
+
+int64_t CommitLog::prefault_window() const { return std::min<int64_t>(32 << 20, segments_.file_size()); }
+
+void CommitLog::start_prefault() {
+  prefaulted_to_.store(max_offset(), std::memory_order_relaxed);
+  prefault_stopping_ = false;
+  prefault_running_.store(true, std::memory_order_relaxed);
+  prefault_thread_ = std::thread([this] { run_prefault(); });
+}
+
+void CommitLog::stop_prefault() {
+  {
+    std::lock_guard lock(prefault_mutex_);
+    prefault_stopping_ = true;
+  }
+  prefault_running_.store(false, std::memory_order_relaxed);
+  prefault_cv_.notify_all();
+  if (prefault_thread_.joinable()) prefault_thread_.join();
+}
+
+void CommitLog::run_prefault() {
+  while (true) {
+    {
+      std::unique_lock lock(prefault_mutex_);
+      prefault_cv_.wait_for(lock, std::chrono::seconds(1));
+      if (prefault_stopping_) return;
+    }
+    int64_t pos = max_offset();
+    int64_t from = std::max(prefaulted_to_.load(std::memory_order_relaxed), pos);
+    int64_t target = pos + prefault_window();
+    if (from >= target) continue;
+    while (from < target) {
+      int64_t seg_start = from - from % segments_.file_size();
+      // Create at most the segment after the one being written, the way the append would.
+      auto seg = segments_.find(from);
+      if (!seg) {
+        auto last = segments_.last();
+        if (!last || seg_start != last->end()) break;
+        auto created = segments_.get_or_create(seg_start);
+        if (!created) break;  // e.g. disk full: the append will report it
+        seg = *created;
+      }
+      int64_t end = std::min(target, seg->end());
+      // Reading maps the zero pages the preallocated file already has; no write, so no
+      // page is dirtied and nothing extra is written back.
+      uint8_t* addr = seg->file->data() + (from - seg->start);
+      auto page = reinterpret_cast<uintptr_t>(addr) & ~uintptr_t{4095};
+      ::madvise(reinterpret_cast<void*>(page), static_cast<size_t>(end - from) + (reinterpret_cast<uintptr_t>(addr) - page),
+                MADV_POPULATE_READ);
+      from = end;
+    }
+    prefaulted_to_.store(from, std::memory_order_relaxed);
+  }
 }
 
 Status CommitLog::append_raw(int64_t from, std::string_view bytes) {

@@ -10,12 +10,14 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "mapped_file_queue.h"
@@ -82,6 +84,13 @@ class CommitLog {
   // Parses the record at `offset` (no CRC check): nullopt when none is readable there.
   std::optional<ParsedRecord> parse_at(int64_t offset, std::shared_ptr<MappedFile>* owner = nullptr) const;
 
+  // Starts the prefault thread: as appends advance, it maps the pages ahead of the write
+  // position (a window of up to 32 MiB, and the next segment's file) so that appends do
+  // not take page faults inside the append lock. Nothing is touched while no one writes,
+  // so an idle broker stays small.
+  void start_prefault();
+  void stop_prefault();
+
   // The queue-offset table: the next queue offset of each topic and queue.
   void set_next_queue_offset(const std::string& topic, int32_t queue_id, int64_t next);
   void remove_topic(const std::string& topic);
@@ -95,6 +104,15 @@ class CommitLog {
   std::atomic<int64_t> write_offset_{0};
   std::mutex flush_mutex_;
   std::atomic<int64_t> flushed_offset_{0};
+
+  void run_prefault();
+  int64_t prefault_window() const;
+  std::atomic<int64_t> prefaulted_to_{0};  // pages below are mapped (or were written)
+  std::atomic<bool> prefault_running_{false};
+  std::mutex prefault_mutex_;
+  std::condition_variable prefault_cv_;
+  bool prefault_stopping_ = false;
+  std::thread prefault_thread_;
 };
 
 }  // namespace tern::store_mmap

@@ -53,6 +53,7 @@ void Dispatcher::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
+  sleeping_.store(false);
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
@@ -79,13 +80,31 @@ bool Dispatcher::dispatch_available() {
   }
 }
 
+void Dispatcher::wake() {
+  // Pairs with run(): the append published the write offset before this load, and the
+  // dispatcher announces sleep before re-reading the offset, so one of the two sees the
+  // other (both orders are sequentially consistent).
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (sleeping_.load(std::memory_order_relaxed) && sleeping_.exchange(false)) {
+    std::lock_guard lock(mutex_);
+    cv_.notify_one();
+  }
+}
+
 void Dispatcher::run() {
   while (true) {
     bool healthy = dispatch_available();
     caught_up_cv_.notify_all();
     std::unique_lock lock(mutex_);
     if (stopping_ && (dispatched_offset() >= log_.max_offset() || !healthy)) return;
-    cv_.wait_for(lock, std::chrono::milliseconds(healthy ? 1 : 1000));
+    sleeping_.store(true, std::memory_order_seq_cst);
+    if (healthy && dispatched_offset() < log_.max_offset()) {  // appended since the pass
+      sleeping_.store(false, std::memory_order_relaxed);
+      continue;
+    }
+    // The timeout is a safety net only; appends wake the dispatcher.
+    cv_.wait_for(lock, std::chrono::milliseconds(healthy ? 10 : 1000));
+    sleeping_.store(false, std::memory_order_relaxed);
   }
 }
 

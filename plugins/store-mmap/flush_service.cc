@@ -22,8 +22,6 @@ void AsyncFlushService::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void AsyncFlushService::wake() { cv_.notify_one(); }
-
 void AsyncFlushService::run() {
   auto last_thorough = std::chrono::steady_clock::now();
   while (true) {
@@ -60,8 +58,11 @@ void GroupCommitService::stop() {
     stopping_ = true;
   }
   flush_cv_.notify_all();
+  if (flusher_.joinable()) flusher_.join();  // it answers every request it took
+  {
+    std::lock_guard lock(mutex_);
+  }
   timer_cv_.notify_all();
-  if (flusher_.joinable()) flusher_.join();
   if (timer_.joinable()) timer_.join();
 }
 
@@ -70,13 +71,16 @@ void GroupCommitService::wait_durable(int64_t end_offset, std::function<void(boo
   request->end_offset = end_offset;
   request->deadline = std::chrono::steady_clock::now() + timeout_;
   request->done = std::move(done);
+  bool timer_idle;
   {
     std::lock_guard lock(mutex_);
     pending_.push_back(request);
+    timer_idle = outstanding_.empty();
     outstanding_.push_back(request);
   }
   flush_cv_.notify_one();
-  timer_cv_.notify_one();
+  // Deadlines only grow: a timer already waiting on an older request needs no wake-up.
+  if (timer_idle) timer_cv_.notify_one();
 }
 
 void GroupCommitService::run_flusher() {
@@ -94,10 +98,9 @@ void GroupCommitService::run_flusher() {
     fsyncs_.fetch_add(1, std::memory_order_relaxed);
     if (!flushed) logger_.error("commit log fsync failed: ", flushed.status().to_string());
     for (const auto& r : batch) r->complete(flushed.is_ok() && *flushed >= r->end_offset);
-    // Taking the lock orders this notify after the timer's check or inside its wait: the
-    // timer never sleeps to a deadline on a request that is already complete.
-    { std::lock_guard lock(mutex_); }
-    timer_cv_.notify_one();
+    // Drop what is answered so the timer's next deadline is a live request's.
+    std::lock_guard lock(mutex_);
+    while (!outstanding_.empty() && outstanding_.front()->completed.load()) outstanding_.pop_front();
   }
 }
 

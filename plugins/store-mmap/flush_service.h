@@ -6,7 +6,7 @@
 //   answered FLUSH_DISK_TIMEOUT (its message is stored; the fsync goes on).
 // Both keep fsync off the io threads.
 //
-// Thread-safety: wait_durable() and wake() from any thread; start/stop from one owner.
+// Thread-safety: wait_durable() from any thread; start/stop from one owner.
 #pragma once
 
 #include <atomic>
@@ -30,7 +30,6 @@ class AsyncFlushService {
   ~AsyncFlushService();
   void start();
   void stop();  // flushes everything first
-  void wake();
 
  private:
   void run();

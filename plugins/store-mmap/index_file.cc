@@ -146,7 +146,6 @@ void IndexFile::put(int32_t key_hash, int64_t phy_offset, int64_t store_timestam
   store32(d, sp, number);
   if (head == 0) ++header_.hash_slot_count;
   ++header_.index_count;
-  header_.end_phy_offset = phy_offset;
   // Kept monotonic (RocketMQ stores the last time): overlaps() relies on end >= every entry.
   header_.end_timestamp = std::max(header_.end_timestamp, ts);
   write_header();
@@ -182,6 +181,12 @@ void IndexFile::select(int32_t key_hash, int64_t begin_ms, int64_t end_ms, size_
     if (prev >= number) break;
     number = prev;
   }
+}
+
+void IndexFile::mark_indexed(int64_t phy_offset) {
+  if (header_.end_phy_offset >= phy_offset) return;
+  header_.end_phy_offset = phy_offset;
+  write_header();
 }
 
 void IndexFile::lower_end_phy_offset(int64_t offset) {

@@ -66,7 +66,12 @@ class IndexFile {
   const std::shared_ptr<MappedFile>& mapped_file() const { return file_; }
 
   // Appends an entry (the file must not be full) and links it at the head of its slot.
+  // It does not move endPhyOffset: see mark_indexed().
   void put(int32_t key_hash, int64_t phy_offset, int64_t store_timestamp_ms);
+  // Raises endPhyOffset to `phy_offset` once every key of that message is in. It is the
+  // persisted "indexed up to" mark recovery trusts: raised per key, a crash between a
+  // message's keys would leave its later keys out for good.
+  void mark_indexed(int64_t phy_offset);
 
   // Whether [begin_ms, end_ms] meets [beginTimestamp, endTimestamp]; false when empty.
   bool overlaps(int64_t begin_ms, int64_t end_ms) const;

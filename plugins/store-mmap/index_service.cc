@@ -108,14 +108,11 @@ Status IndexService::load() {
     if (!file) return file.status();
     loaded.push_back({std::move(*file), false});
   }
-  // The mark is the newest file's endPhyOffset; files left empty (a crash right after
-  // creation) say nothing, so look past them.
+  // The mark is the highest endPhyOffset of any non-empty file: a crash can leave the
+  // newest file with entries but no mark yet (mark_indexed() comes after the puts).
   int64_t mark = -1;
-  for (auto it = loaded.rbegin(); it != loaded.rend(); ++it) {
-    if (!it->file->empty()) {
-      mark = it->file->header().end_phy_offset;
-      break;
-    }
+  for (const auto& f : loaded) {
+    if (!f.file->empty()) mark = std::max(mark, f.file->header().end_phy_offset);
   }
   auto lock = lock_exclusive();
   files_ = std::move(loaded);
@@ -151,6 +148,9 @@ Status IndexService::add(std::string_view topic, const std::vector<std::string_v
   auto lock = lock_exclusive();
   if (commit_log_offset <= max_indexed_offset_) return Status::ok();
   bool added = false;
+  // The files this message's keys went to: at most two (a roll-over). IndexFile pointers
+  // stay valid when files_ grows; OpenFile pointers would not.
+  IndexFile* touched[2] = {nullptr, nullptr};
   for (size_t i = 0; i < keys.size(); ++i) {
     std::string_view key = keys[i];
     if (key.empty() || std::find(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(i), key) !=
@@ -162,6 +162,12 @@ Status IndexService::add(std::string_view topic, const std::vector<std::string_v
     (*target)->file->put(IndexFile::key_hash(topic, key), commit_log_offset, store_timestamp_ms);
     (*target)->dirty = true;
     added = true;
+    IndexFile* file = (*target)->file.get();
+    if (touched[0] != file) touched[touched[0] ? 1 : 0] = file;
+  }
+  // Only now, with every key in, does the persisted mark move past this message.
+  for (IndexFile* f : touched) {
+    if (f) f->mark_indexed(commit_log_offset);
   }
   // Raised only once every key is in, so a retry after an error adds the missing keys.
   if (added) max_indexed_offset_ = commit_log_offset;

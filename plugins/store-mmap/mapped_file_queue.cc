@@ -70,6 +70,10 @@ Result<Segment> MappedFileQueue::get_or_create(int64_t start) {
     }
   }
   std::unique_lock lock(mutex_);
+  // Another thread (the appender or the prefault thread) may have created it meanwhile.
+  if (!segments_.empty() && start >= segments_.front().start && start < segments_.back().end()) {
+    return segments_[static_cast<size_t>((start - segments_.front().start) / file_size_)];
+  }
   TERN_CHECK(start % file_size_ == 0, "segment start not aligned to the file size");
   TERN_CHECK(segments_.empty() || start == segments_.back().end(), "segments must be created in order");
   if (segments_.empty()) {

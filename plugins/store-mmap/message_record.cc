@@ -5,7 +5,7 @@
 // PROPERTIESLEN(2)+PROPERTIES. Big-endian throughout.
 #include "message_record.h"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <atomic>
 #include <cstring>
@@ -89,8 +89,9 @@ class Reader {
 }  // namespace
 
 int32_t body_crc32(std::string_view body) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  crc = crc32(crc, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
+  // libdeflate's CRC-32 is zlib's (and java.util.zip.CRC32's) computed with carry-less
+  // multiplication: about ten times faster per KiB, which matters on every put.
+  uint32_t crc = libdeflate_crc32(0, body.data(), body.size());
   return static_cast<int32_t>(crc & 0x7FFFFFFF);
 }
 

@@ -64,6 +64,7 @@ Status MmapMessageStore::start() {
     if (!abort) return Status::io_error("cannot create abort file " + config_.abort_file);
   }
   dispatcher_.start(commit_log_.max_offset());
+  commit_log_.start_prefault();
   if (config_.flush_disk_type == FlushDiskType::kSyncFlush) {
     group_commit_ = std::make_unique<GroupCommitService>(
         [this](int64_t up_to) { return commit_log_.flush(up_to); }, config_.sync_flush_timeout, logger_);
@@ -142,6 +143,7 @@ void MmapMessageStore::stop() {
   if (!accepting_.exchange(false) && !checkpoint_thread_.joinable()) return;
   if (group_commit_) group_commit_->stop();  // answers every waiting put
   dispatcher_.stop();
+  commit_log_.stop_prefault();
   if (async_flush_) async_flush_->stop();
   if (retention_) retention_->stop();
   {
@@ -270,7 +272,6 @@ void MmapMessageStore::put(std::vector<MessageExt> messages, PutCallback done) {
                                 });
     return;
   }
-  if (async_flush_) async_flush_->wake();
   done(std::move(result));
 }
 

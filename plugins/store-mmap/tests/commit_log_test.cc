@@ -77,6 +77,18 @@ TEST(CommitLog, RollsOverBehindABlankRecord) {
   EXPECT_EQ(log.max_offset(), last_end);
 }
 
+TEST(CommitLog, PrefaultRacingAppendsCreatesEachSegmentOnce) {
+  ScratchDir dir;
+  CommitLog log(dir.path(), kSegment);
+  ASSERT_TRUE(log.load().is_ok());
+  log.start_prefault();  // creates the next segment while appends may do the same
+  int64_t end = 0;
+  for (int i = 0; i < 400; ++i) end = append_one(log, make_message("T", 0, std::string(300, 'p'))).end_offset;
+  log.stop_prefault();
+  EXPECT_EQ(scan(log, 0).size(), 400u);
+  EXPECT_EQ(log.max_offset(), end);
+}
+
 TEST(CommitLog, BatchIsContiguousAndTooLargeIsRefused) {
   ScratchDir dir;
   CommitLog log(dir.path(), kSegment);

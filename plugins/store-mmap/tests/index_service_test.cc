@@ -188,6 +188,25 @@ TEST_F(IndexServiceTest, ReloadKeepsEntriesAndTheIdempotencyMark) {
   EXPECT_EQ(find(*s, "T", "all", 100).size(), 35u);  // 3000 once, though indexed twice
 }
 
+TEST_F(IndexServiceTest, ACrashBetweenAMessagesKeysLeavesItToBeIndexedAgain) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s->add("T", {"a1", "a2"}, 100, kBase).is_ok());
+  }
+  // The process dies after the first key of the next message went in, before its mark.
+  {
+    auto file = IndexFile::open(files().back(), 1000, 1000);
+    ASSERT_TRUE(file.is_ok()) << file.status().to_string();
+    (*file)->put(IndexFile::key_hash("T", "b1"), 200, kBase + 1000);
+  }
+  auto s = open();
+  EXPECT_EQ(s->max_indexed_offset(), 100);  // not 200: b2 is not in yet
+  ASSERT_TRUE(s->add("T", {"b1", "b2"}, 200, kBase + 1000).is_ok());  // recovery re-dispatches
+  EXPECT_EQ(find(*s, "T", "b2"), (Offsets{200}));
+  EXPECT_EQ(find(*s, "T", "b1"), (Offsets{200}));  // indexed twice, returned once
+  EXPECT_EQ(s->max_indexed_offset(), 200);
+}
+
 TEST_F(IndexServiceTest, BytesMatchRocketMqLayout) {
   auto s = open(8, 10);
   ASSERT_TRUE(s->add("TopicA", {"order-1"}, 4096, kBase).is_ok());
