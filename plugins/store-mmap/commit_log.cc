@@ -102,6 +102,7 @@ Result<AppendOutcome> CommitLog::append(std::vector<PendingRecord>& records) {
   }
   if (prefault_running_.load(std::memory_order_relaxed) &&
       out.end_offset + prefault_window() / 2 > prefaulted_to_.load(std::memory_order_relaxed)) {
+    prefault_requested_.store(true, std::memory_order_relaxed);
     prefault_cv_.notify_one();  // the window ahead is half used: map the next part
   }
   return out;
@@ -130,7 +131,10 @@ void CommitLog::run_prefault() {
   while (true) {
     {
       std::unique_lock lock(prefault_mutex_);
-      prefault_cv_.wait_for(lock, std::chrono::seconds(1));
+      // Flags, not bare notifies: a stop or a request that came while the thread was
+      // mapping pages must not wait for the timeout.
+      prefault_cv_.wait_for(lock, std::chrono::seconds(1),
+                            [this] { return prefault_stopping_ || prefault_requested_.exchange(false); });
       if (prefault_stopping_) return;
     }
     int64_t pos = max_offset();

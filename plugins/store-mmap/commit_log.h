@@ -109,6 +109,7 @@ class CommitLog {
   int64_t prefault_window() const;
   std::atomic<int64_t> prefaulted_to_{0};  // pages below are mapped (or were written)
   std::atomic<bool> prefault_running_{false};
+  std::atomic<bool> prefault_requested_{false};
   std::mutex prefault_mutex_;
   std::condition_variable prefault_cv_;
   bool prefault_stopping_ = false;
