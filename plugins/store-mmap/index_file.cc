@@ -3,6 +3,7 @@
 #include "index_file.h"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 
 #include "tern/check.h"
@@ -119,6 +120,17 @@ void IndexFile::continue_from(const IndexHeader& previous) {
   write_header();
 }
 
+int32_t IndexFile::live_head(const uint8_t* d, int64_t slot_position, int32_t count) const {
+  int32_t head = load32(d, slot_position);
+  // A put cut short by a crash after linking its slot leaves the slot naming the uncounted
+  // entry `count`; that entry's link was written first, so it names the real head. Dropping
+  // the slot instead would cut off every older entry of the chain.
+  if (head == count && count < max_entries_) head = load32(d, entry_pos(count) + kEntryPrevIndexPos);
+  // Anything else that is not an earlier entry is damage: the chain starts afresh.
+  if (head <= 0 || head >= count) head = 0;
+  return head;
+}
+
 void IndexFile::put(int32_t key_hash, int64_t phy_offset, int64_t store_timestamp_ms) {
   TERN_CHECK(!full(), "put into a full index file");
   TERN_CHECK(key_hash >= 0, "index key hashes are non-negative");
@@ -126,10 +138,7 @@ void IndexFile::put(int32_t key_hash, int64_t phy_offset, int64_t store_timestam
   const int32_t number = header_.index_count;
   const int64_t ts = std::clamp<int64_t>(store_timestamp_ms, 0, kMaxTimestamp);
   const int64_t sp = slot_pos(key_hash);
-  int32_t head = load32(d, sp);
-  // A head that is not an earlier entry (a put cut short by a crash, or damage) would make
-  // the chain run forward: start the chain afresh instead.
-  if (head <= 0 || head >= number) head = 0;
+  int32_t head = live_head(d, sp, number);
   if (empty()) {
     // The first entry fixes the file's time base, so its own timeDiff is 0.
     header_.begin_timestamp = header_.end_timestamp = ts;
@@ -143,7 +152,11 @@ void IndexFile::put(int32_t key_hash, int64_t phy_offset, int64_t store_timestam
   store64(d, ep + kEntryPhyOffsetPos, phy_offset);
   store32(d, ep + kEntryTimeDiffPos, static_cast<int32_t>(diff));
   store32(d, ep + kEntryPrevIndexPos, head);
+  // The entry (with its link) before the slot, the slot before the count: a put cut short
+  // leaves either nothing visible or a slot naming an uncounted entry whose link is sound.
+  std::atomic_thread_fence(std::memory_order_release);
   store32(d, sp, number);
+  std::atomic_thread_fence(std::memory_order_release);
   if (head == 0) ++header_.hash_slot_count;
   ++header_.index_count;
   // Kept monotonic (RocketMQ stores the last time): overlaps() relies on end >= every entry.
@@ -159,7 +172,7 @@ void IndexFile::select(int32_t key_hash, int64_t begin_ms, int64_t end_ms, size_
                        std::vector<int64_t>& out, std::unordered_set<int64_t>& seen) const {
   const uint8_t* d = file_->data();
   const int32_t count = header_.index_count;
-  int32_t number = load32(d, slot_pos(key_hash));
+  int32_t number = live_head(d, slot_pos(key_hash), count);
   // Chains run to strictly lower numbers, so a sound chain ends within `count` steps;
   // the step cap and the `prev < number` test both stop a damaged one.
   for (int32_t steps = 0; number > 0 && number < count && steps < count; ++steps) {

@@ -88,6 +88,8 @@ class IndexFile {
  private:
   IndexFile(std::shared_ptr<MappedFile> file, int32_t slots, int32_t max_entries);
   Status read_header();
+  // The newest live entry of a slot, given `count` counted entries (see index_file.cc).
+  int32_t live_head(const uint8_t* d, int64_t slot_position, int32_t count) const;
   void write_header();
   int64_t slot_pos(int32_t key_hash) const { return kHeaderSize + (key_hash % slots_) * kSlotSize; }
   int64_t entry_pos(int32_t number) const { return kHeaderSize + slots_ * kSlotSize + number * kEntrySize; }

@@ -140,7 +140,12 @@ Status MmapMessageStore::recover() {
 }
 
 void MmapMessageStore::stop() {
-  if (!accepting_.exchange(false) && !checkpoint_thread_.joinable()) return;
+  if (!accepting_.exchange(false) && !checkpoint_thread_.joinable()) {
+    // Never started, or start() failed part-way: only the store lock may be held.
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+    lock_fd_ = -1;
+    return;
+  }
   if (group_commit_) group_commit_->stop();  // answers every waiting put
   dispatcher_.stop();
   commit_log_.stop_prefault();

@@ -34,4 +34,14 @@ StoreConfig StoreConfig::from(const ConfigView& c) {
   return s;
 }
 
+StoreConfig StoreConfig::under_root(const std::string& root) {
+  StoreConfig s;
+  s.commit_log_dir = root + "/commitlog";
+  s.consume_queue_dir = root + "/consumequeue";
+  s.index_dir = root + "/index";
+  s.checkpoint_file = root + "/checkpoint";
+  s.abort_file = root + "/abort";
+  return s;
+}
+
 }  // namespace tern::store_mmap

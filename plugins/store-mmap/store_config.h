@@ -39,6 +39,9 @@ struct StoreConfig {
   bool slave = false;
 
   static StoreConfig from(const ConfigView& broker);
+  // The defaults with the store's files under `root`, as storePathRootDir lays them out
+  // (for tools and tests that open a store without a broker).
+  static StoreConfig under_root(const std::string& root);
 };
 
 }  // namespace tern::store_mmap

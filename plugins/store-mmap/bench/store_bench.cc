@@ -579,12 +579,7 @@ class BenchLogger final : public Logger {
 
 // The broker's defaults (StoreConfig's), only the directories set.
 StoreConfig bench_config(const std::string& root, FlushDiskType flush) {
-  StoreConfig c;
-  c.commit_log_dir = root + "/commitlog";
-  c.consume_queue_dir = root + "/consumequeue";
-  c.index_dir = root + "/index";
-  c.checkpoint_file = root + "/checkpoint";
-  c.abort_file = root + "/abort";
+  StoreConfig c = StoreConfig::under_root(root);
   c.flush_disk_type = flush;
   return c;
 }

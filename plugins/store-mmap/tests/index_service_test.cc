@@ -207,6 +207,25 @@ TEST_F(IndexServiceTest, ACrashBetweenAMessagesKeysLeavesItToBeIndexedAgain) {
   EXPECT_EQ(s->max_indexed_offset(), 200);
 }
 
+TEST_F(IndexServiceTest, APutCutAfterItsSlotKeepsTheOlderChain) {
+  constexpr int32_t kSlots = 8;
+  ASSERT_TRUE(open(kSlots)->add("T", {"x"}, 100, kBase).is_ok());  // entry 1
+  // A crash mid-put of a second "x": entry 2 and the slot written, the count not.
+  const int32_t hash = IndexFile::key_hash("T", "x");
+  const int64_t entry2 = 40 + kSlots * 4 + 2 * 20;
+  const std::string path = files().back();
+  patch32(path, entry2, hash);
+  patch32(path, entry2 + 4, 0);
+  patch32(path, entry2 + 8, 200);
+  patch32(path, entry2 + 12, 0);
+  patch32(path, entry2 + 16, 1);  // its link to entry 1
+  patch32(path, 40 + (hash % kSlots) * 4, 2);
+  auto s = open(kSlots);
+  EXPECT_EQ(find(*s, "T", "x"), (Offsets{100}));  // the uncounted entry is not served, the old one is
+  ASSERT_TRUE(s->add("T", {"x"}, 300, kBase + 1000).is_ok());
+  EXPECT_EQ(find(*s, "T", "x"), (Offsets{300, 100}));
+}
+
 TEST_F(IndexServiceTest, BytesMatchRocketMqLayout) {
   auto s = open(8, 10);
   ASSERT_TRUE(s->add("TopicA", {"order-1"}, 4096, kBase).is_ok());

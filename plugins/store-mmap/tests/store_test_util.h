@@ -54,12 +54,7 @@ class RecordingLogger final : public Logger {
 };
 
 inline StoreConfig small_config(const std::string& root) {
-  StoreConfig c;
-  c.commit_log_dir = root + "/commitlog";
-  c.consume_queue_dir = root + "/consumequeue";
-  c.index_dir = root + "/index";
-  c.checkpoint_file = root + "/checkpoint";
-  c.abort_file = root + "/abort";
+  StoreConfig c = StoreConfig::under_root(root);
   c.commit_log_segment_size = 64 * 1024;
   c.consume_queue_file_size = 100 * 20;
   c.max_hash_slots = 64;
