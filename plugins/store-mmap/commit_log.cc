@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include <chrono>
+#include <climits>
 #include <cstring>
 
 #include "tern/check.h"
@@ -34,32 +35,20 @@ int64_t CommitLog::min_offset() const {
   return first ? first->start : 0;
 }
 
-std::string CommitLog::queue_key(std::string_view topic, int32_t queue_id) {
-  return std::string(topic) + "-" + std::to_string(queue_id);
-}
-
 void CommitLog::set_next_queue_offset(const std::string& topic, int32_t queue_id, int64_t next) {
   std::lock_guard lock(append_mutex_);
-  next_queue_offset_[queue_key(topic, queue_id)] = next;
+  next_queue_offset_[QueueKey(topic, queue_id)] = next;
 }
 
 void CommitLog::remove_topic(const std::string& topic) {
   std::lock_guard lock(append_mutex_);
-  std::string prefix = topic + "-";
-  for (auto it = next_queue_offset_.lower_bound(prefix);
-       it != next_queue_offset_.end() && it->first.compare(0, prefix.size(), prefix) == 0;) {
-    it = next_queue_offset_.erase(it);
-  }
+  auto it = next_queue_offset_.lower_bound(QueueKeyView(topic, INT32_MIN));
+  while (it != next_queue_offset_.end() && it->first.first == topic) it = next_queue_offset_.erase(it);
 }
 
 Result<AppendOutcome> CommitLog::append(std::vector<PendingRecord>& records) {
   int64_t total = 0;
-  std::vector<std::string> keys;  // built before the lock: it is held only to copy
-  keys.reserve(records.size());
-  for (auto& r : records) {
-    total += record_size(r.message, r.properties.size());
-    keys.push_back(queue_key(r.message.topic, r.message.queue_id));
-  }
+  for (auto& r : records) total += record_size(r.message, r.properties.size());
   if (total + kBlankRecordMinSize > segments_.file_size()) {
     return Status::invalid_argument("a record of " + std::to_string(total) + " bytes does not fit in a commit-log segment of " +
                                     std::to_string(segments_.file_size()) + " bytes");
@@ -83,7 +72,9 @@ Result<AppendOutcome> CommitLog::append(std::vector<PendingRecord>& records) {
     out.store_timestamp = now_ms();
     for (size_t i = 0; i < records.size(); ++i) {
       MessageExt& m = records[i].message;
-      int64_t& next = next_queue_offset_[keys[i]];
+      auto next_it = next_queue_offset_.find(QueueKeyView(m.topic, m.queue_id));
+      if (next_it == next_queue_offset_.end()) next_it = next_queue_offset_.emplace(QueueKey(m.topic, m.queue_id), 0).first;
+      int64_t& next = next_it->second;
       m.queue_offset = takes_queue_offset(m.sys_flag) ? next++ : 0;
       m.commit_log_offset = pos;
       m.store_timestamp = out.store_timestamp;

@@ -22,6 +22,7 @@
 
 #include "mapped_file_queue.h"
 #include "message_record.h"
+#include "queue_key.h"
 #include "tern/store.h"
 
 namespace tern::store_mmap {
@@ -96,11 +97,9 @@ class CommitLog {
   void remove_topic(const std::string& topic);
 
  private:
-  static std::string queue_key(std::string_view topic, int32_t queue_id);
-
   MappedFileQueue segments_;
   std::mutex append_mutex_;
-  std::map<std::string, int64_t, std::less<>> next_queue_offset_;  // guarded by append_mutex_
+  std::map<QueueKey, int64_t, QueueKeyLess> next_queue_offset_;  // guarded by append_mutex_
   std::atomic<int64_t> write_offset_{0};
   std::mutex flush_mutex_;
   std::atomic<int64_t> flushed_offset_{0};

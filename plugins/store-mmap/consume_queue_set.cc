@@ -14,7 +14,7 @@ Status ConsumeQueueSet::load() {
   std::error_code ec;
   fs::create_directories(root_dir_, ec);
   if (ec) return Status::io_error("cannot create directory " + root_dir_ + ": " + ec.message());
-  std::map<std::pair<std::string, int32_t>, std::shared_ptr<ConsumeQueue>, std::less<>> loaded;
+  std::map<QueueKey, std::shared_ptr<ConsumeQueue>, QueueKeyLess> loaded;
   for (const auto& topic_dir : fs::directory_iterator(root_dir_, ec)) {
     if (!topic_dir.is_directory()) continue;
     std::string topic = topic_dir.path().filename().string();
@@ -37,14 +37,14 @@ Status ConsumeQueueSet::load() {
 
 std::shared_ptr<ConsumeQueue> ConsumeQueueSet::find(std::string_view topic, int32_t queue_id) const {
   std::shared_lock lock(mutex_);
-  auto it = queues_.find(std::make_pair(std::string(topic), queue_id));
+  auto it = queues_.find(QueueKeyView(topic, queue_id));
   return it == queues_.end() ? nullptr : it->second;
 }
 
 std::shared_ptr<ConsumeQueue> ConsumeQueueSet::find_or_create(std::string_view topic, int32_t queue_id) {
   if (auto q = find(topic, queue_id)) return q;
   std::unique_lock lock(mutex_);
-  auto& slot = queues_[std::make_pair(std::string(topic), queue_id)];
+  auto& slot = queues_[QueueKey(std::string(topic), queue_id)];
   if (!slot) {
     std::string dir = root_dir_ + "/" + std::string(topic) + "/" + std::to_string(queue_id);
     slot = std::make_shared<ConsumeQueue>(std::string(topic), queue_id, dir, file_size_);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "consume_queue.h"
+#include "queue_key.h"
 
 namespace tern::store_mmap {
 
@@ -31,7 +32,7 @@ class ConsumeQueueSet {
   std::string root_dir_;
   int64_t file_size_;
   mutable std::shared_mutex mutex_;
-  std::map<std::pair<std::string, int32_t>, std::shared_ptr<ConsumeQueue>, std::less<>> queues_;
+  std::map<QueueKey, std::shared_ptr<ConsumeQueue>, QueueKeyLess> queues_;
 };
 
 }  // namespace tern::store_mmap

@@ -107,6 +107,17 @@ TEST(CommitLog, BatchIsContiguousAndTooLargeIsRefused) {
   EXPECT_NE(refused.status().message().find("does not fit in a commit-log segment"), std::string::npos);
 }
 
+TEST(CommitLog, RemovingATopicLeavesTopicsThatShareItsPrefix) {
+  ScratchDir dir;
+  CommitLog log(dir.path(), kSegment);
+  ASSERT_TRUE(log.load().is_ok());
+  append_one(log, make_message("A", 1, "x"));
+  append_one(log, make_message("A-1", 2, "x"));  // once keyed "A-1-2", within the prefix "A-"
+  log.remove_topic("A");
+  EXPECT_EQ(append_one(log, make_message("A", 1, "y")).messages[0].queue_offset, 0);
+  EXPECT_EQ(append_one(log, make_message("A-1", 2, "y")).messages[0].queue_offset, 1);
+}
+
 TEST(CommitLog, PreparedTransactionsTakeNoQueueOffset) {
   ScratchDir dir;
   CommitLog log(dir.path(), kSegment);
