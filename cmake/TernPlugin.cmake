@@ -20,3 +20,20 @@ function(tern_add_plugin name)
     install(TARGETS ${name} LIBRARY DESTINATION lib/tern/plugins)  # mqbroker looks in <bindir>/../lib/tern/plugins
   endif()
 endfunction()
+
+# tern_add_plugin_library(<name> SOURCES <src>... [LIBRARIES <lib>...])
+#
+# A plugin's logic as a static library, so that the plugin, its tests, fuzz targets and
+# tools link the same code. Position-independent and hidden like the plugin's own code:
+# linked into the shared object, it exports nothing but the plugin's entry point.
+function(tern_add_plugin_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(${name} PUBLIC tern::headers ${ARG_LIBRARIES})
+  target_compile_features(${name} PUBLIC cxx_std_20)
+  set_target_properties(${name} PROPERTIES
+    POSITION_INDEPENDENT_CODE ON
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+endfunction()
