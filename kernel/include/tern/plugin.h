@@ -36,7 +36,7 @@ namespace tern {
 
 // Bumped whenever a public header changes in a way that breaks built plugins: a class
 // layout, a virtual method, the descriptor. The loader refuses any other version.
-inline constexpr uint32_t kPluginAbiVersion = 1;
+inline constexpr uint32_t kPluginAbiVersion = 2;  // 2: KernelServices::broker()
 
 // What else must match for C++ types to cross the boundary: the standard library and its
 // ABI flavour. Tells the loader that a plugin was built with a compatible toolchain.
@@ -73,6 +73,7 @@ inline const char* plugin_kind_name(PluginKind kind) {
 class MessageStore;
 class FilterFactory;
 class ReplicationService;
+class BrokerServices;
 
 // What the kernel offers every plugin.
 class KernelServices {
@@ -89,6 +90,8 @@ class KernelServices {
   virtual const FilterFactory* filter_factory(std::string_view expression_type) const = 0;
   // The replication service, or null when no ha plugin is loaded.
   virtual ReplicationService* replication() = 0;
+  // Topics, groups, offsets, clients and long polls (broker.h), shared by all protocols.
+  virtual BrokerServices& broker() = 0;
 };
 
 // Handed to a plugin's create(); the references stay valid until the plugin is destroyed.

@@ -11,7 +11,7 @@
 #include <limits>
 #include <utility>
 
-#include "json.h"
+#include "json/json.h"
 #include "tern/check.h"
 
 namespace tern::remoting {

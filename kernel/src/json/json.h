@@ -1,5 +1,5 @@
 // A small JSON value type with a strict parser and a standard serializer, enough for
-// RocketMQ remoting headers and bodies (docs: PROTOCOL.md (in shared/, beside the repository) §2 and §5).
+// RocketMQ remoting headers and bodies and the broker's metadata files (topics.json, consumerOffset.json, ...).
 //
 // Parsing is plain code with no I/O, meant for untrusted bytes: any malformed input
 // (bad token, trailing garbage, control character in a string, lone surrogate, nesting
@@ -22,7 +22,7 @@
 
 #include "tern/status.h"
 
-namespace tern::remoting {
+namespace tern {
 
 class JsonValue {
  public:
@@ -90,4 +90,4 @@ std::string serialize_json(const JsonValue& value);
 // Appends `s` as a quoted, escaped JSON string.
 void append_json_string(std::string* out, std::string_view s);
 
-}  // namespace tern::remoting
+}  // namespace tern

@@ -3,12 +3,12 @@
 // The parser is a recursive-descent reader over a string_view. Recursion only happens
 // for arrays and objects and is bounded by max_depth, so hostile nesting cannot exhaust
 // the stack. Every error names the byte offset where reading stopped.
-#include "json.h"
+#include "json/json.h"
 
 #include <charconv>
 #include <utility>
 
-namespace tern::remoting {
+namespace tern {
 
 JsonValue JsonValue::boolean(bool b) {
   JsonValue v;
@@ -390,4 +390,4 @@ void append_json_string(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
-}  // namespace tern::remoting
+}  // namespace tern

@@ -1,12 +1,12 @@
 // Tests of the remoting JSON parser and serializer: the grammar, escapes and surrogate
 // pairs, big numbers, and refusal of hostile input (deep nesting, trailing garbage).
-#include "json.h"
+#include "json/json.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace tern::remoting {
+namespace tern {
 namespace {
 
 JsonValue parse_ok(std::string_view text) {
@@ -149,4 +149,4 @@ TEST(JsonTest, SerializeParseRoundTrip) {
 }
 
 }  // namespace
-}  // namespace tern::remoting
+}  // namespace tern

@@ -1,0 +1,209 @@
+// The broker's services, owned by the kernel and shared by every protocol plugin, so that
+// a topic created over one protocol, an offset committed over another and a consumer
+// group seen by a third are one and the same:
+//   TopicRegistry         topics.json: topic configs, auto-creation, permissions
+//   SubscriptionGroups    subscriptionGroup.json: consumer-group configs
+//   ConsumerOffsets       consumerOffset.json: committed offsets per group, topic, queue
+//   ClientRegistry        live producers and consumers (from heartbeats), group membership
+//   PullHoldService       long polls: a pull parked until its queue grows or it times out
+// Metadata files live under <storePathRootDir>/config/ in RocketMQ's layouts (standard
+// JSON: map keys are always quoted) and are replaced atomically (temp file + rename).
+//
+// Thread-safety: every method of every service may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tern/status.h"
+#include "tern/topic_config.h"
+
+namespace tern {
+
+// RocketMQ's DataVersion: changes whenever a metadata table changes, so that a name server
+// can tell a broker's topic table changed.
+struct DataVersion {
+  int64_t timestamp = 0;  // ms since the epoch of the last change
+  int64_t counter = 0;    // number of changes since the file was created
+
+  friend bool operator==(const DataVersion&, const DataVersion&) = default;
+};
+
+class TopicRegistry {
+ public:
+  virtual ~TopicRegistry() = default;
+  virtual std::optional<TopicConfig> find(std::string_view topic) const = 0;
+  virtual std::vector<TopicConfig> all() const = 0;
+  // Creates or replaces a topic (UPDATE_AND_CREATE_TOPIC); persisted before returning.
+  // InvalidArgument for an illegal name (empty, over 127 characters, characters other than
+  // [%|a-zA-Z0-9_-]) or queue counts outside 1..1024.
+  virtual Status create_or_update(TopicConfig config) = 0;
+  // Removes a topic; NotFound when it does not exist. Persisted before returning.
+  virtual Status remove(std::string_view topic) = 0;
+
+  // The topic a producer may send to, as RocketMQ's send path decides it:
+  //   - an existing topic without the write permission (or a broker without it): a
+  //     PermissionDenied status naming the topic;
+  //   - an unknown topic: created from the TBW102 template with
+  //     min(requested_queue_nums, defaultTopicQueueNums) queues when autoCreateTopicEnable
+  //     is on (and persisted), otherwise NotFound whose message says how to create it;
+  //   - a %RETRY% topic of a known group is created on first use with its retry queues.
+  virtual Result<TopicConfig> topic_for_send(std::string_view topic, int32_t requested_queue_nums) = 0;
+
+  virtual DataVersion data_version() const = 0;
+  // Called (on the thread that made the change) after every change of the table; the
+  // broker re-registers with its name servers. Listeners stay for the registry's life.
+  virtual void add_change_listener(std::function<void()> listener) = 0;
+};
+
+class SubscriptionGroups {
+ public:
+  virtual ~SubscriptionGroups() = default;
+  // The group's config; when unknown and autoCreateSubscriptionGroup is on, a default one
+  // is created (and persisted); otherwise nullopt.
+  virtual std::optional<SubscriptionGroupConfig> find_or_create(std::string_view group) = 0;
+  virtual std::optional<SubscriptionGroupConfig> find(std::string_view group) const = 0;
+  virtual std::vector<SubscriptionGroupConfig> all() const = 0;
+  virtual Status create_or_update(SubscriptionGroupConfig config) = 0;
+  virtual Status remove(std::string_view group) = 0;
+  virtual DataVersion data_version() const = 0;
+};
+
+class ConsumerOffsets {
+ public:
+  virtual ~ConsumerOffsets() = default;
+  // Records the group's next offset to consume. Kept in memory, persisted every
+  // flushConsumerOffsetInterval ms and at shutdown.
+  virtual void commit(std::string_view group, std::string_view topic, int32_t queue_id, int64_t offset) = 0;
+  // nullopt when the group never committed an offset for that queue.
+  virtual std::optional<int64_t> query(std::string_view group, std::string_view topic, int32_t queue_id) const = 0;
+  // queue id -> offset, for one group and topic.
+  virtual std::map<int32_t, int64_t> offsets(std::string_view group, std::string_view topic) const = 0;
+  // Groups with offsets on `topic` (QUERY_TOPIC_CONSUME_BY_WHO), and topics of a group.
+  virtual std::vector<std::string> groups_of_topic(std::string_view topic) const = 0;
+  virtual std::vector<std::string> topics_of_group(std::string_view group) const = 0;
+  virtual void remove_group(std::string_view group) = 0;
+  virtual void remove_topic(std::string_view topic) = 0;
+  // Writes consumerOffset.json now.
+  virtual Status persist() = 0;
+};
+
+// A client connection as the kernel sees it; each protocol plugin implements it for its
+// connections. The registry keeps a weak reference: a closed connection simply expires.
+class ClientChannel {
+ public:
+  virtual ~ClientChannel() = default;
+  // "ip:port" of the client.
+  virtual std::string remote_address() const = 0;
+  // The consumer group's membership changed (RocketMQ's NOTIFY_CONSUMER_IDS_CHANGED push,
+  // so members rebalance at once). Must not block.
+  virtual void notify_consumer_ids_changed(const std::string& group) = 0;
+};
+
+enum class ConsumeType { kActively, kPassively };  // CONSUME_ACTIVELY (pull), CONSUME_PASSIVELY (push)
+enum class MessageModel { kClustering, kBroadcasting };
+enum class ConsumeFromWhere { kLastOffset, kFirstOffset, kTimestamp };
+
+// One subscription of a consumer, as its heartbeat states it.
+struct Subscription {
+  std::string topic;
+  std::string expression;              // "*", "TagA || TagB", a SQL92 selector
+  std::string expression_type = "TAG";
+  int64_t version = 0;                 // subVersion: ms when the client made it
+  std::vector<std::string> tags;       // tagsSet, as sent
+  std::vector<int32_t> codes;          // codeSet, as sent
+  bool class_filter_mode = false;
+
+  friend bool operator==(const Subscription&, const Subscription&) = default;
+};
+
+// What a consumer says about itself in a heartbeat.
+struct ConsumerHeartbeat {
+  std::string group;
+  std::string client_id;  // "ip@instance"
+  ConsumeType consume_type = ConsumeType::kPassively;
+  MessageModel message_model = MessageModel::kClustering;
+  ConsumeFromWhere consume_from_where = ConsumeFromWhere::kLastOffset;
+  std::vector<Subscription> subscriptions;
+  bool unit_mode = false;
+  std::string language;  // "JAVA", "CPP", ...
+  int32_t version = 0;
+};
+
+// A live member of a group, for the admin views.
+struct ClientInfo {
+  std::string client_id;
+  std::string remote_address;
+  std::string language;
+  int32_t version = 0;
+  int64_t last_update_ms = 0;
+};
+
+struct ConsumerGroupInfo {
+  std::string group;
+  ConsumeType consume_type = ConsumeType::kPassively;
+  MessageModel message_model = MessageModel::kClustering;
+  ConsumeFromWhere consume_from_where = ConsumeFromWhere::kLastOffset;
+  std::map<std::string, Subscription> subscriptions;  // by topic, latest heartbeat wins
+  std::vector<ClientInfo> members;                    // sorted by client id
+};
+
+class ClientRegistry {
+ public:
+  virtual ~ClientRegistry() = default;
+  // Registers or refreshes a consumer. When the group gains a member (or its subscriptions
+  // change) every member's channel is told, if notifyConsumerIdsChangedEnable is on.
+  virtual void consumer_heartbeat(const std::shared_ptr<ClientChannel>& channel, ConsumerHeartbeat heartbeat) = 0;
+  virtual void producer_heartbeat(const std::shared_ptr<ClientChannel>& channel, std::string_view group,
+                                  std::string_view client_id, std::string_view language, int32_t version) = 0;
+  // The client left the group (UNREGISTER_CLIENT); members are told.
+  virtual void unregister_consumer(std::string_view group, std::string_view client_id) = 0;
+  virtual void unregister_producer(std::string_view group, std::string_view client_id) = 0;
+  // The connection closed: every registration made over it is dropped, members are told.
+  virtual void channel_closed(const ClientChannel* channel) = 0;
+
+  // Client ids of the group's live consumers, sorted; empty when none.
+  virtual std::vector<std::string> consumer_ids(std::string_view group) const = 0;
+  virtual std::optional<ConsumerGroupInfo> consumer_group(std::string_view group) const = 0;
+  virtual std::vector<std::string> consumer_groups() const = 0;
+  // The newest subscription of `group` to `topic`, or nullopt.
+  virtual std::optional<Subscription> subscription(std::string_view group, std::string_view topic) const = 0;
+  virtual std::vector<ClientInfo> producers(std::string_view group) const = 0;
+  // A live channel of one of the group's producers (transaction check-back), or null.
+  virtual std::shared_ptr<ClientChannel> any_producer_channel(std::string_view group) const = 0;
+};
+
+// Long polling (RocketMQ's PullRequestHoldService): a pull that found nothing new waits
+// here until the queue grows past its offset or its deadline passes.
+class PullHoldService {
+ public:
+  virtual ~PullHoldService() = default;
+  // Calls `wake(true)` once the queue's max offset is above `offset` (at once if it
+  // already is), or `wake(false)` at `deadline`, whichever comes first; exactly once, and
+  // `wake(false)` for every hold still parked at shutdown. Runs on a kernel thread: post
+  // real work elsewhere.
+  virtual void hold(std::string_view topic, int32_t queue_id, int64_t offset,
+                    std::chrono::steady_clock::time_point deadline, std::function<void(bool arrived)> wake) = 0;
+};
+
+// All of them, as KernelServices::broker() hands them out.
+class BrokerServices {
+ public:
+  virtual ~BrokerServices() = default;
+  virtual TopicRegistry& topics() = 0;
+  virtual SubscriptionGroups& subscription_groups() = 0;
+  virtual ConsumerOffsets& consumer_offsets() = 0;
+  virtual ClientRegistry& clients() = 0;
+  virtual PullHoldService& pull_holds() = 0;
+  // Broker-wide counters for GET_BROKER_RUNTIME_INFO and friends.
+  virtual int64_t start_time_ms() const = 0;
+};
+
+}  // namespace tern
