@@ -49,6 +49,7 @@ Status BrokerController::load_config() {
     std::string cwd = std::filesystem::current_path().string();
     config_.override_default("storePathRootDir", cwd + "/store");
     config_.override_default("logDir", cwd + "/logs");
+    config_.override_default("embeddedNamesrv", "true");
   }
   if (!options_.config_file.empty()) {
     auto entries = read_properties_file(options_.config_file);
