@@ -9,6 +9,7 @@ cd "$root"
 start=$(date +%s)
 
 "$root/scripts/install-deps.sh"
+"$root/scripts/install-interop.sh"  # node, npm and ali-ons for tests/interop (build/interop)
 
 echo "=== build: debug-asan"
 "$root/scripts/build.sh" debug-asan
