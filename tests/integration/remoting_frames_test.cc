@@ -48,10 +48,10 @@ using remoting::SerializeType;
 
 const std::string kBroker = TERN_MQBROKER;
 
-// --- What mqbroker reads. The embedded name server's port is a protocol-remoting key:
-// --- adjust here if the plugin names it differently (plugins/protocol-remoting/README.md).
+// What mqbroker reads (docs/configuration.md): --standalone turns embeddedNamesrv on, and
+// with namesrvAddr empty the broker registers with that embedded name server.
 const std::string kBrokerPortKey = "listenPort";
-const std::string kNamesrvPortKey = "remoting.namesrvListenPort";
+const std::string kNamesrvPortKey = "embeddedNamesrvPort";
 
 constexpr int32_t kRequestCodeNotSupported = 3;
 constexpr int32_t kUpdateAndCreateTopic = 17;
@@ -280,7 +280,6 @@ class RemotingFramesTest : public ::testing::Test {
     log_path_ = dir_.path() + "/logs/broker.log";
     std::string config = dir_.write_file(
         "broker.properties", kBrokerPortKey + "=" + std::to_string(broker_port_) + "\n" + kNamesrvPortKey + "=" +
-                                 std::to_string(namesrv_port_) + "\nnamesrvAddr=127.0.0.1:" +
                                  std::to_string(namesrv_port_) + "\nbrokerIP1=127.0.0.1\nstorePathRootDir=" +
                                  dir_.path() + "/store\nlogDir=" + dir_.path() +
                                  "/logs\nmappedFileSizeCommitLog=16777216\nbrokerName=broker-frames\n");

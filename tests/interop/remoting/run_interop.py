@@ -40,10 +40,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SKIP = 77
 
-# --- What mqbroker reads. Adjust here if the protocol-remoting plugin names its keys
-# --- differently (its README lists them). The embedded name server's port is a plugin key.
+# --- What mqbroker reads (docs/configuration.md). --standalone turns embeddedNamesrv on;
+# --- with namesrvAddr left empty the broker registers with that embedded name server.
 BROKER_PORT_KEY = "listenPort"
-NAMESRV_PORT_KEY = "remoting.namesrvListenPort"   # TODO(issue 4): confirm against plugins/protocol-remoting
+NAMESRV_PORT_KEY = "embeddedNamesrvPort"
 EXTRA_CONFIG = {
     "brokerClusterName": "InteropCluster",
     "brokerName": "broker-interop",
@@ -165,7 +165,6 @@ class Broker:
         self.output = os.path.join(workdir, "mqbroker.out")
         self.proc = None
         config = {BROKER_PORT_KEY: str(broker_port), NAMESRV_PORT_KEY: str(namesrv_port),
-                  "namesrvAddr": f"127.0.0.1:{namesrv_port}",
                   "storePathRootDir": os.path.join(workdir, "store"), "logDir": os.path.join(workdir, "logs")}
         config.update(EXTRA_CONFIG)
         with open(self.config, "w") as f:
