@@ -110,7 +110,11 @@ consumer.subscribe(topic, sub, async msg => {
     reconsumeTimes: msg.reconsumeTimes,
   });
   state.handled++;
-  if (stopAfter && state.handled >= stopAfter) setImmediate(() => stop(`--stop-after ${stopAfter}`));
+  if (stopAfter && state.handled >= stopAfter) {
+    // At once: ali-ons runs the next handlers in microtasks, before any setImmediate.
+    state.stopping = true;
+    setImmediate(() => stop(`--stop-after ${stopAfter}`));
+  }
 });
 
 consumer.ready().then(() => {
