@@ -10,8 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 #include "tern/filter.h"
 #include "tern/plugin.h"
@@ -39,14 +40,14 @@ class RecordingLogger final : public Logger {
 class NoKernel final : public KernelServices {
  public:
   const ConfigView& broker_config() const override { return config_; }
-  boost::asio::io_context& next_io_context() override { return io_; }
   MessageStore* store() override { return nullptr; }
   const FilterFactory* filter_factory(std::string_view) const override { return nullptr; }
   ReplicationService* replication() override { return nullptr; }
+  // A filter plugin has no business with the broker services; reaching here is a bug.
+  BrokerServices& broker() override { std::abort(); }
 
  private:
   NoConfig config_;
-  boost::asio::io_context io_;
 };
 
 struct Library {

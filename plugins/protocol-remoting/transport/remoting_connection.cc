@@ -183,6 +183,12 @@ void RemotingConnection::write_more() {
   });
 }
 
+void RemotingConnection::post(std::function<void()> fn) {
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this(), fn = std::move(fn)] {
+    if (!self->closed_) fn();
+  });
+}
+
 void RemotingConnection::close(std::string reason) {
   boost::asio::post(socket_.get_executor(),
                     [self = shared_from_this(), reason = std::move(reason)] { self->do_close(reason); });

@@ -58,6 +58,8 @@ class RemotingConnection : public std::enable_shared_from_this<RemotingConnectio
   void invoke(RemotingCommand request, std::chrono::milliseconds timeout, ResponseCallback done);
   // Sends a request with the oneway flag; no response is expected.
   void invoke_oneway(RemotingCommand request);
+  // Runs `fn` on the connection's thread (unless the connection is closed by then).
+  void post(std::function<void()> fn);
   // Closes the socket (after nothing: queued writes are dropped). Idempotent.
   void close(std::string reason);
 

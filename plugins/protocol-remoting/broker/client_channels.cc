@@ -1,0 +1,34 @@
+// ClientChannels (contract in client_channels.h).
+#include "client_channels.h"
+
+#include "codes.h"
+
+namespace tern::remoting {
+
+void RemotingClientChannel::notify_consumer_ids_changed(const std::string& group) {
+  auto conn = conn_.lock();
+  if (!conn || !conn->is_open()) return;
+  RemotingCommand request;
+  request.code = request_code::kNotifyConsumerIdsChanged;
+  request.language = LanguageCode::kCpp;
+  request.ext_fields["consumerGroup"] = group;
+  conn->invoke_oneway(std::move(request));
+}
+
+std::shared_ptr<RemotingClientChannel> ClientChannels::of(const std::shared_ptr<RemotingConnection>& conn) {
+  std::lock_guard lock(mu_);
+  auto& channel = channels_[conn.get()];
+  if (!channel) channel = std::make_shared<RemotingClientChannel>(conn);
+  return channel;
+}
+
+std::shared_ptr<RemotingClientChannel> ClientChannels::remove(const RemotingConnection* conn) {
+  std::lock_guard lock(mu_);
+  auto it = channels_.find(conn);
+  if (it == channels_.end()) return nullptr;
+  auto channel = std::move(it->second);
+  channels_.erase(it);
+  return channel;
+}
+
+}  // namespace tern::remoting

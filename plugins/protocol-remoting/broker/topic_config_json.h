@@ -1,0 +1,27 @@
+// RocketMQ's JSON forms of the broker's tables, as GET_ALL_TOPIC_CONFIG answers and
+// REGISTER_BROKER sends (TopicConfigSerializeWrapper), and as UPDATE_AND_CREATE_
+// SUBSCRIPTIONGROUP / GET_ALL_SUBSCRIPTIONGROUP_CONFIG carry them.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "json/json.h"
+#include "tern/broker.h"
+#include "tern/status.h"
+#include "tern/topic_config.h"
+
+namespace tern::remoting {
+
+JsonValue topic_config_json(const TopicConfig& config);
+JsonValue data_version_json(const tern::DataVersion& version);
+// {"topicConfigTable":{name:TopicConfig},"dataVersion":{...}}
+JsonValue topic_config_wrapper_json(const std::vector<TopicConfig>& topics, const tern::DataVersion& version);
+
+JsonValue subscription_group_json(const SubscriptionGroupConfig& config);
+// A SubscriptionGroupConfig from its JSON; RocketMQ's defaults for absent members.
+[[nodiscard]] Result<SubscriptionGroupConfig> parse_subscription_group(std::string_view body);
+
+}  // namespace tern::remoting
