@@ -338,11 +338,13 @@ RemotingCommand NameServerProcessor::update_namesrv_config(const RemotingCommand
                            "bad value '" + value + "' for orderMessageEnable: expected true or false");
     }
   }
-  for (const auto& [key, value] : updates) {
+  for (const auto& update : updates) {
+    const std::string& key = update.first;
+    const std::string& value = update.second;
     order_message_enable_.store(value == "true", std::memory_order_relaxed);
     std::lock_guard lock(config_mu_);
     auto it = std::find_if(config_properties_.begin(), config_properties_.end(),
-                           [&](const auto& kv) { return kv.first == key; });
+                           [&key](const auto& kv) { return kv.first == key; });
     if (it == config_properties_.end()) {
       config_properties_.emplace_back(key, value);
     } else {
