@@ -21,7 +21,7 @@ TEST(PluginLoader, LoadsAGoodPluginAndReadsItsDescriptor) {
   EXPECT_EQ(std::string(p->descriptor->name), "fixture-good");
   EXPECT_EQ(std::string(p->descriptor->version), "1.2.3");
   EXPECT_EQ(p->descriptor->kind, PluginKind::kProtocol);
-  EXPECT_EQ(p->descriptor->config_key_count, 3u);
+  EXPECT_EQ(p->descriptor->config_key_count, 4u);
   EXPECT_EQ(p->path, kDir + "/fixture-good.so");
 }
 

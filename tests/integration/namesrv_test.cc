@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -177,6 +178,26 @@ TEST(MqNamesrv, PrintsItsConfigWithRocketMqKeysWarnedAsNoEffect) {
   ASSERT_TRUE(ns.booted()) << ns.process().output();
   EXPECT_HAS(ns.process().output(), "key 'serverSelectorThreads' has no effect in Tern");
   EXPECT_EQ(ns.stop(), 0);
+}
+
+TEST(MqNamesrv, EveryKeyIsDocumentedInItsSection) {
+  TempDir dir;
+  auto r = run_process({kNamesrv, "-p"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string doc = read_file(std::string(TERN_SOURCE_DIR) + "/docs/configuration.md");
+  size_t section = doc.find("\n## mqnamesrv\n");
+  ASSERT_NE(section, std::string::npos) << "docs/configuration.md has no mqnamesrv section";
+  size_t end = doc.find("\n## ", section + 1);
+  const std::string text = doc.substr(section, end == std::string::npos ? std::string::npos : end - section);
+  std::istringstream lines(r.output);
+  int keys = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#' || line.find('=') == std::string::npos) continue;
+    std::string key = line.substr(0, line.find('='));
+    ++keys;
+    EXPECT_NE(text.find("| `" + key + "` |"), std::string::npos) << key << " is missing from the mqnamesrv section";
+  }
+  EXPECT_GT(keys, 40);
 }
 
 TEST(MqNamesrv, BadConfigExitsTwoNamingFileLineAndKey) {

@@ -8,8 +8,18 @@
 //   PullHoldService       long polls: a pull parked until its queue grows or it times out
 // Metadata files live under <storePathRootDir>/config/ in RocketMQ's layouts (standard
 // JSON: map keys are always quoted) and are replaced atomically (temp file + rename).
+// Changes take effect in memory at once; the files are written by a kernel thread soon
+// after (offsets every flushConsumerOffsetInterval ms), never on the caller's thread,
+// and all of them when the broker stops.
 //
-// Thread-safety: every method of every service may be called from any thread.
+// Life cycle: the services exist before any plugin is created (a plugin may keep
+// references from create()); the files are loaded after the store plugin started and
+// before filter, ha and protocol plugins start; they are written, held pulls answered and
+// client channels released after those plugins stopped and before the store stops.
+//
+// Thread-safety: every method of every service may be called from any thread, and none
+// blocks on disk. Callbacks into plugins (ClientChannel, hold wake-ups, change listeners)
+// are made without any service lock held.
 #pragma once
 
 #include <chrono>
@@ -41,20 +51,28 @@ class TopicRegistry {
   virtual ~TopicRegistry() = default;
   virtual std::optional<TopicConfig> find(std::string_view topic) const = 0;
   virtual std::vector<TopicConfig> all() const = 0;
-  // Creates or replaces a topic (UPDATE_AND_CREATE_TOPIC); persisted before returning.
-  // InvalidArgument for an illegal name (empty, over 127 characters, characters other than
-  // [%|a-zA-Z0-9_-]) or queue counts outside 1..1024.
+  // Creates or replaces a topic (UPDATE_AND_CREATE_TOPIC); written to topics.json soon
+  // after. InvalidArgument for an illegal name (empty, over 127 characters, characters
+  // other than [%|a-zA-Z0-9_-]), a system topic ("The topic[X] is conflict with system
+  // topic.": TBW102, SCHEDULE_TOPIC_XXXX, the cluster and broker name topics, ...) or
+  // queue counts outside 1..1024.
   virtual Status create_or_update(TopicConfig config) = 0;
-  // Removes a topic; NotFound when it does not exist. Persisted before returning.
+  // Removes a topic's config; NotFound when it does not exist, InvalidArgument for a system
+  // topic. Offsets and messages stay: callers remove those (ConsumerOffsets::remove_topic,
+  // MessageStore::delete_topic).
   virtual Status remove(std::string_view topic) = 0;
 
   // The topic a producer may send to, as RocketMQ's send path decides it:
+  //   - an illegal name: InvalidArgument; a topic only the broker writes
+  //     (SCHEDULE_TOPIC_XXXX, RMQ_SYS_TRANS_HALF_TOPIC, ...): PermissionDenied;
   //   - an existing topic without the write permission (or a broker without it): a
   //     PermissionDenied status naming the topic;
-  //   - an unknown topic: created from the TBW102 template with
-  //     min(requested_queue_nums, defaultTopicQueueNums) queues when autoCreateTopicEnable
-  //     is on (and persisted), otherwise NotFound whose message says how to create it;
-  //   - a %RETRY% topic of a known group is created on first use with its retry queues.
+  //   - a %RETRY% topic of a known group (or one autoCreateSubscriptionGroup creates) is
+  //     created on first use with the group's retryQueueNums, perm 6;
+  //   - another unknown topic: created from the TBW102 template with
+  //     min(requested_queue_nums, TBW102's queues = defaultTopicQueueNums) queues when
+  //     autoCreateTopicEnable is on, otherwise NotFound whose message says how to create it
+  //     (`mqadmin updateTopic` or autoCreateTopicEnable=true).
   virtual Result<TopicConfig> topic_for_send(std::string_view topic, int32_t requested_queue_nums) = 0;
 
   virtual DataVersion data_version() const = 0;
@@ -79,19 +97,22 @@ class SubscriptionGroups {
 class ConsumerOffsets {
  public:
   virtual ~ConsumerOffsets() = default;
-  // Records the group's next offset to consume. Kept in memory, persisted every
-  // flushConsumerOffsetInterval ms and at shutdown.
+  // Records the group's next offset to consume. Kept in memory, written every
+  // flushConsumerOffsetInterval ms (when something changed) and at shutdown.
   virtual void commit(std::string_view group, std::string_view topic, int32_t queue_id, int64_t offset) = 0;
   // nullopt when the group never committed an offset for that queue.
   virtual std::optional<int64_t> query(std::string_view group, std::string_view topic, int32_t queue_id) const = 0;
   // queue id -> offset, for one group and topic.
   virtual std::map<int32_t, int64_t> offsets(std::string_view group, std::string_view topic) const = 0;
-  // Groups with offsets on `topic` (QUERY_TOPIC_CONSUME_BY_WHO), and topics of a group.
+  // Groups with offsets on `topic` (QUERY_TOPIC_CONSUME_BY_WHO), and topics of a group;
+  // both sorted.
   virtual std::vector<std::string> groups_of_topic(std::string_view topic) const = 0;
   virtual std::vector<std::string> topics_of_group(std::string_view group) const = 0;
   virtual void remove_group(std::string_view group) = 0;
   virtual void remove_topic(std::string_view topic) = 0;
-  // Writes consumerOffset.json now.
+  // Writes consumerOffset.json now if an offset changed since the last write; blocks on
+  // disk (not for io threads: the kernel already writes it periodically). IoError naming
+  // the file on failure.
   virtual Status persist() = 0;
 };
 
@@ -158,12 +179,17 @@ struct ConsumerGroupInfo {
 class ClientRegistry {
  public:
   virtual ~ClientRegistry() = default;
-  // Registers or refreshes a consumer. When the group gains a member (or its subscriptions
-  // change) every member's channel is told, if notifyConsumerIdsChangedEnable is on.
+  // Registers or refreshes a consumer. When the group gains a member (or the set of topics
+  // it subscribes to changes) every member's channel is told, if
+  // notifyConsumerIdsChangedEnable is on (broker-wide and in the group's config). As
+  // RocketMQ's heartbeat does, it also finds or auto-creates the group's config and
+  // creates the group's %RETRY% topic with its retryQueueNums.
   virtual void consumer_heartbeat(const std::shared_ptr<ClientChannel>& channel, ConsumerHeartbeat heartbeat) = 0;
   virtual void producer_heartbeat(const std::shared_ptr<ClientChannel>& channel, std::string_view group,
                                   std::string_view client_id, std::string_view language, int32_t version) = 0;
-  // The client left the group (UNREGISTER_CLIENT); members are told.
+  // The client left the group (UNREGISTER_CLIENT); the remaining members are told. A
+  // client not heard from for clientChannelExpiredTimeout ms (120 s), or whose channel
+  // object is gone, is dropped the same way.
   virtual void unregister_consumer(std::string_view group, std::string_view client_id) = 0;
   virtual void unregister_producer(std::string_view group, std::string_view client_id) = 0;
   // The connection closed: every registration made over it is dropped, members are told.
@@ -185,10 +211,12 @@ class ClientRegistry {
 class PullHoldService {
  public:
   virtual ~PullHoldService() = default;
-  // Calls `wake(true)` once the queue's max offset is above `offset` (at once if it
-  // already is), or `wake(false)` at `deadline`, whichever comes first; exactly once, and
-  // `wake(false)` for every hold still parked at shutdown. Runs on a kernel thread: post
-  // real work elsewhere.
+  // Calls `wake(true)` once the queue's max offset is above `offset` (at once, on the
+  // caller's thread, if it already is), or at `deadline` `wake(arrived)` after one last
+  // look at the queue, whichever comes first; exactly once, and `wake(false)` for every
+  // hold still parked at shutdown (or made after it). Otherwise runs on the store's
+  // dispatch thread or a kernel thread, with no lock held: post real work elsewhere. With
+  // no store plugin loaded, holds wake only at their deadline.
   virtual void hold(std::string_view topic, int32_t queue_id, int64_t offset,
                     std::chrono::steady_clock::time_point deadline, std::function<void(bool arrived)> wake) = 0;
 };
@@ -202,7 +230,8 @@ class BrokerServices {
   virtual ConsumerOffsets& consumer_offsets() = 0;
   virtual ClientRegistry& clients() = 0;
   virtual PullHoldService& pull_holds() = 0;
-  // Broker-wide counters for GET_BROKER_RUNTIME_INFO and friends.
+  // Broker-wide counters for GET_BROKER_RUNTIME_INFO and friends: when the services
+  // started (ms since the epoch).
   virtual int64_t start_time_ms() const = 0;
 };
 

@@ -103,6 +103,8 @@ const ConfigKeySpec kKeys[] = {
     {"maxTransferBytesOnMessageInDisk", kInt, "65536", "1..", "most bytes in one pull from disk", 0},
     {"maxTransferCountOnMessageInDisk", kInt, "8", "1..", "most messages in one pull from disk", 0},
     {"notifyConsumerIdsChangedEnable", kBool, "true", "", "tell consumers when their group changes", 0},
+    {"clientChannelExpiredTimeout", kLong, "120000", "1..",
+     "drop a client not heard from for this long (ms; Tern key, RocketMQ fixes it at 120 s)", 0},
     {"rejectTransactionMessage", kBool, "false", "", "refuse transaction messages", 0},
     {"slaveReadEnable", kBool, "false", "", "let consumers read from slaves when behind", 0},
     {"haMasterAddress", kStr, "", "", "SLAVE: master's ha address host:port", 0},

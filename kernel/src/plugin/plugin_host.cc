@@ -66,10 +66,16 @@ class KeepAliveFilterFactory final : public FilterFactory {
 }  // namespace
 
 PluginHost::PluginHost(EffectiveConfig& config, IoContextPool& io_pool, LogSinks& log_sinks)
-    : config_(config), io_pool_(io_pool), log_sinks_(log_sinks) {}
+    : config_(config),
+      io_pool_(io_pool),
+      log_sinks_(log_sinks),
+      broker_(std::make_unique<BrokerServicesImpl>(config, log_sinks.make_logger("broker-services"))) {}
 
 PluginHost::~PluginHost() {
   stop_all();
+  // Before the libraries go: the services may still hold callbacks or channel references
+  // whose code lives in a plugin.
+  broker_.reset();
   while (!retired_libraries_.empty()) retired_libraries_.pop_back();  // unload in reverse load order
 }
 
@@ -126,8 +132,22 @@ Status PluginHost::create_all() {
   return Status::ok();
 }
 
+Status PluginHost::start_broker_services() {
+  if (broker_started_) return Status::ok();
+  broker_started_ = true;  // stop() is owed even after a failed start
+  Status s = broker_->start(store_);
+  if (!s.is_ok()) return s.with_context("the broker services failed to start");
+  return Status::ok();
+}
+
 Status PluginHost::start_all() {
   for (auto& inst : instances_) {
+    if (inst->kind() != PluginKind::kStore) {
+      if (Status s = start_broker_services(); !s.is_ok()) {
+        stop_all();
+        return s;
+      }
+    }
     Status s;
     try {
       s = inst->object->start();
@@ -145,12 +165,20 @@ Status PluginHost::start_all() {
     inst->logger->info("started ", plugin_kind_name(inst->kind()), " plugin ", inst->name(), " ",
                        inst->loaded.descriptor->version);
   }
+  if (Status s = start_broker_services(); !s.is_ok()) {  // only store plugins, or none
+    stop_all();
+    return s;
+  }
   return Status::ok();
 }
 
 void PluginHost::stop_all() {
   for (auto it = instances_.rbegin(); it != instances_.rend(); ++it) {
     Instance& inst = **it;
+    if (inst.kind() == PluginKind::kStore && broker_started_) {
+      broker_started_ = false;
+      broker_->stop();
+    }
     if (!inst.started) continue;
     inst.started = false;
     try {
@@ -158,6 +186,10 @@ void PluginHost::stop_all() {
     } catch (...) {
       inst.logger->error("plugin ", inst.name(), " threw from stop(); ignored");
     }
+  }
+  if (broker_started_) {  // no store plugin
+    broker_started_ = false;
+    broker_->stop();
   }
   filters_.clear();
   store_ = nullptr;

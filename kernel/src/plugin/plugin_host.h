@@ -5,6 +5,15 @@
 // order is the reverse. A plugin library stays loaded until every object made from it is
 // gone: plugin objects and the matchers filter plugins compile hold a reference to it.
 //
+// The host also owns the broker services (KernelServices::broker()). They exist from the
+// host's construction, so plugins may take references in create(); they start (load the
+// metadata files, attach long polling to the store) right after the store plugins have
+// started and before any other plugin starts, and stop (answer held pulls, write the
+// files, drop client channels) after the other plugins have stopped and before the store
+// plugins stop:
+//   store.start, broker.start, filter/ha/protocol.start ... protocol/ha/filter.stop,
+//   broker.stop, store.stop
+//
 // Thread-safety: add/start_all/stop_all on the main thread; the KernelServices methods
 // from any thread once started.
 #pragma once
@@ -14,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/broker_services_impl.h"
 #include "config/effective_config.h"
 #include "plugin/plugin_loader.h"
 #include "runtime/io_context_pool.h"
@@ -50,13 +60,20 @@ class PluginHost final : public KernelServices {
   boost::asio::io_context& next_io_context() override { return io_pool_.next(); }
   MessageStore* store() override { return store_; }
   const FilterFactory* filter_factory(std::string_view expression_type) const override;
+  BrokerServicesImpl& broker() override { return *broker_; }
   ReplicationService* replication() override { return replication_; }
 
  private:
   struct Instance;
+  // Starts the broker services once; names them in the Status on failure.
+  Status start_broker_services();
+
 
   EffectiveConfig& config_;
   IoContextPool& io_pool_;
+  // Declared before the plugins: destroyed after them, since plugins may use it until then.
+  std::unique_ptr<BrokerServicesImpl> broker_;
+  bool broker_started_ = false;
   LogSinks& log_sinks_;
   std::vector<std::unique_ptr<Instance>> instances_;  // in start order once created
   MessageStore* store_ = nullptr;

@@ -1,0 +1,119 @@
+// BrokerServicesImpl: config to options, start and stop sequencing, the background thread.
+#include "broker/broker_services_impl.h"
+
+#include <pthread.h>
+
+#include <boost/asio/post.hpp>
+
+namespace tern::kernel {
+namespace {
+
+int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string config_dir_of(const ConfigView& config) { return config.get_string("storePathRootDir") + "/config"; }
+
+TopicConfigOptions topic_options(const ConfigView& config) {
+  TopicConfigOptions o;
+  o.file = config_dir_of(config) + "/topics.json";
+  o.auto_create_topic_enable = config.get_bool("autoCreateTopicEnable");
+  o.default_topic_queue_nums = static_cast<int32_t>(config.get_int("defaultTopicQueueNums"));
+  o.broker_permission = static_cast<int32_t>(config.get_int("brokerPermission"));
+  o.cluster_name = config.get_string("brokerClusterName");
+  o.cluster_topic_enable = config.get_bool("clusterTopicEnable");
+  o.broker_name = config.get_string("brokerName");
+  o.broker_topic_enable = config.get_bool("brokerTopicEnable");
+  o.trace_topic_enable = config.get_bool("traceTopicEnable");
+  o.trace_topic_name = config.get_string("msgTraceTopicName");
+  return o;
+}
+
+SubscriptionGroupOptions group_options(const ConfigView& config) {
+  return {config_dir_of(config) + "/subscriptionGroup.json", config.get_bool("autoCreateSubscriptionGroup")};
+}
+
+ClientManagerOptions client_options(const ConfigView& config) {
+  return {config.get_bool("notifyConsumerIdsChangedEnable"),
+          std::chrono::milliseconds(config.get_int("clientChannelExpiredTimeout"))};
+}
+
+}  // namespace
+
+BrokerServicesImpl::BrokerServicesImpl(const ConfigView& config, std::shared_ptr<Logger> logger)
+    : logger_(std::move(logger)),
+      config_dir_(config_dir_of(config)),
+      offset_flush_interval_(config.get_int("flushConsumerOffsetInterval")),
+      groups_(group_options(config), *logger_),
+      topics_(topic_options(config), &groups_, *logger_),
+      offsets_(config_dir_ + "/consumerOffset.json", *logger_),
+      clients_(client_options(config), &topics_, &groups_, *logger_),
+      holds_(*logger_),
+      start_time_ms_(wall_clock_ms()) {
+  topics_.writer().set_scheduler([this] { schedule_write(&topics_.writer()); });
+  groups_.writer().set_scheduler([this] { schedule_write(&groups_.writer()); });
+}
+
+BrokerServicesImpl::~BrokerServicesImpl() { stop(); }
+
+Status BrokerServicesImpl::start(MessageStore* store) {
+  if (started_ || stopped_) return Status::ok();
+  TERN_RETURN_IF_ERROR(topics_.load());
+  TERN_RETURN_IF_ERROR(groups_.load());
+  TERN_RETURN_IF_ERROR(offsets_.load());
+  started_ = true;
+  start_time_ms_ = wall_clock_ms();
+  holds_.start(store);
+
+  work_.emplace(io_.get_executor());
+  flush_timer_ = std::make_unique<PeriodicTimer>(io_, offset_flush_interval_, [this] { write_all("periodic"); });
+  scan_timer_ = std::make_unique<PeriodicTimer>(io_, clients_.scan_interval(),
+                                                [this] { clients_.scan_expired(std::chrono::steady_clock::now()); });
+  flush_timer_->start(offset_flush_interval_);
+  scan_timer_->start(clients_.scan_interval());
+  // Changes made before loading (none in practice) are written once the thread runs.
+  schedule_write(&topics_.writer());
+  schedule_write(&groups_.writer());
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "broker-services");
+    io_.run();
+  });
+  logger_->info("broker services started: metadata in ", config_dir_, ", consumer offsets written every ",
+                offset_flush_interval_.count(), " ms");
+  return Status::ok();
+}
+
+void BrokerServicesImpl::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  holds_.stop();  // every parked pull answered before the protocol plugins' objects go
+  if (started_) {
+    flush_timer_->cancel();  // waits for a run in progress
+    scan_timer_->cancel();
+    work_.reset();  // run() returns once the pending writes and cancellations are done
+    if (thread_.joinable()) thread_.join();
+    flush_timer_.reset();
+    scan_timer_.reset();
+    write_all("shutdown");
+  }
+  // Channels are plugin objects: no reference to them may outlive the plugins.
+  clients_.clear();
+  if (started_) logger_->info("broker services stopped");
+}
+
+void BrokerServicesImpl::schedule_write(MetadataWriter* writer) {
+  boost::asio::post(io_, [this, writer] {
+    Status s = writer->write_if_dirty();
+    if (!s.is_ok()) logger_->error("cannot write metadata (will retry): ", s.message());
+  });
+}
+
+void BrokerServicesImpl::write_all(const char* when) {
+  for (MetadataWriter* w : {&topics_.writer(), &groups_.writer(), &offsets_.writer()}) {
+    Status s = w->write_if_dirty();
+    if (!s.is_ok()) logger_->error("cannot write metadata at ", when, ": ", s.message());
+  }
+}
+
+}  // namespace tern::kernel
