@@ -293,6 +293,58 @@ TEST(MqNamesrv, TwoNameServersBothHoldTheRoute) {
   EXPECT_EQ(two.stop(), 0);
 }
 
+// A real Tern broker (mqbroker with the protocol-remoting plugin) registers with every name
+// server of its namesrvAddr; frozen (SIGSTOP: its connections stay open, it stops
+// registering) it drops out of both routes after brokerExpiredTime.
+TEST(MqNamesrv, RealBrokerRegistersWithTwoNameServersAndExpiresWhenFrozen) {
+  TempDir dir;
+  const std::string extra = "brokerExpiredTime=1500\nscanNotActiveBrokerInterval=100\n";
+  Namesrv one(dir, "one", extra), two(dir, "two", extra);
+  ASSERT_TRUE(one.booted()) << one.process().output();
+  ASSERT_TRUE(two.booted()) << two.process().output();
+  int broker_port = free_port();
+  auto config = dir.write_file(
+      "broker.properties",
+      "brokerName=broker-ns\nbrokerIP1=127.0.0.1\nbindIP=127.0.0.1\nlistenPort=" + std::to_string(broker_port) +
+          "\nnamesrvAddr=" + one.address() + ";" + two.address() + "\nstorePathRootDir=" + dir.path() +
+          "/store\nlogDir=" + dir.path() + "/broker-logs\nmappedFileSizeCommitLog=1048576\n");
+  ChildProcess broker({TERN_MQBROKER, "-c", config}, dir.path());
+  ASSERT_TRUE(broker.wait_for_output("boot success", 30s)) << broker.output();
+  EXPECT_HAS(broker.output(), "with 2 of 2 name server(s)");
+
+  Client client;
+  const std::string broker_addr = "127.0.0.1:" + std::to_string(broker_port);
+  std::string routes[2];
+  for (int i = 0; i < 2; ++i) {
+    const Namesrv& ns = i == 0 ? one : two;
+    auto route = client.call(ns.address(), route_of("broker-ns"));  // the broker's own topic
+    ASSERT_EQ(route.code, 0) << ns.address() << ": " << route.remark.value_or("");
+    EXPECT_HAS(route.body, R"("brokerAddrs":{"0":")" + broker_addr + "\"}");
+    routes[i] = route.body;
+    auto cluster = client.call(ns.address(), request(remoting::request_code::kGetBrokerClusterInfo));
+    EXPECT_HAS(cluster.body, R"("clusterAddrTable":{"DefaultCluster":["broker-ns"]})");
+  }
+  EXPECT_EQ(routes[0], routes[1]);
+
+  broker.signal(SIGSTOP);
+  for (const Namesrv* ns : {&one, &two}) {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    int code = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      code = client.call(ns->address(), route_of("broker-ns")).code;
+      if (code != 0) break;
+      std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_EQ(code, remoting::response_code::kTopicNotExist) << ns->address();
+  }
+  broker.signal(SIGCONT);
+  broker.signal(SIGTERM);
+  EXPECT_EQ(broker.wait(30s), 0) << broker.output();
+  EXPECT_EQ(one.stop(), 0);
+  EXPECT_EQ(two.stop(), 0);
+  EXPECT_HAS(one.log(), "broker broker-ns id 0 at " + broker_addr);
+}
+
 TEST(MqNamesrv, KvConfigSurvivesARestart) {
   TempDir dir;
   Client client;
