@@ -73,7 +73,7 @@ class NameServerTest : public ::testing::Test {
 };
 
 TEST_F(NameServerTest, RegisterRouteThenExpireWhileTheConnectionStaysOpen) {
-  auto server = make_server(600, 50);
+  auto server = make_server(1000, 50);
   RemotingClient broker([this]() -> boost::asio::io_context& { return io_.next(); }, logger_);
   RemotingClient client([this]() -> boost::asio::io_context& { return io_.next(); }, logger_);
   auto reg = broker.invoke_sync(addr(*server),
