@@ -280,7 +280,7 @@ class RemotingFramesTest : public ::testing::Test {
     log_path_ = dir_.path() + "/logs/broker.log";
     std::string config = dir_.write_file(
         "broker.properties", kBrokerPortKey + "=" + std::to_string(broker_port_) + "\n" + kNamesrvPortKey + "=" +
-                                 std::to_string(namesrv_port_) + "\nbrokerIP1=127.0.0.1\nstorePathRootDir=" +
+                                 std::to_string(namesrv_port_) + "\nbindIP=127.0.0.1\nbrokerIP1=127.0.0.1\nstorePathRootDir=" +
                                  dir_.path() + "/store\nlogDir=" + dir_.path() +
                                  "/logs\nmappedFileSizeCommitLog=16777216\nbrokerName=broker-frames\n");
     broker_ = std::make_unique<ChildProcess>(std::vector<std::string>{kBroker, "--standalone", "-c", config},
@@ -496,11 +496,18 @@ TEST_F(RemotingFramesTest, RocketmqSerializedRequestIsAnsweredInRocketmq) {
   EXPECT_EQ(sent->ext_fields["queueId"], "1");
   EXPECT_EQ(sent->ext_fields["queueOffset"], "0");
   EXPECT_EQ(sent->ext_fields["msgId"].size(), 32u) << sent->ext_fields["msgId"];
-  auto max = c.call(
-      request(kGetMaxOffset, 504, {{"topic", "FramesRocketmqTopic"}, {"queueId", "1"}}, SerializeType::kRocketmq));
-  ASSERT_TRUE(max.has_value());
-  EXPECT_EQ(max->serialize_type, SerializeType::kRocketmq);
-  EXPECT_EQ(max->code, 0) << max->remark.value_or("");
+  // The consume queue is built after the append (as in RocketMQ): poll until it shows.
+  std::optional<RemotingCommand> max;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    max = c.call(request(kGetMaxOffset, 600 + attempt, {{"topic", "FramesRocketmqTopic"}, {"queueId", "1"}},
+                         SerializeType::kRocketmq));
+    ASSERT_TRUE(max.has_value());
+    EXPECT_EQ(max->serialize_type, SerializeType::kRocketmq);
+    EXPECT_EQ(max->code, 0) << max->remark.value_or("");
+    EXPECT_EQ(max->opaque, 600 + attempt);
+    if (max->ext_fields["offset"] == "1") break;
+    std::this_thread::sleep_for(50ms);
+  }
   EXPECT_EQ(max->ext_fields["offset"], "1");
 
   // The same connection may switch back to JSON: the response follows each request.
@@ -554,17 +561,23 @@ TEST_F(RemotingFramesTest, JsonExtFieldsMayBeNumbersBooleansOrStrings) {
   EXPECT_EQ(cpp->code, 0) << cpp->remark.value_or("");
   EXPECT_EQ(cpp->ext_fields["queueOffset"], "1");
 
-  // A number where the queue id goes, in a read.
-  ASSERT_TRUE(c.send(raw_frame(
-      R"({"code":30,"language":"JAVA","opaque":14,"flag":0,"version":121,)"
-      R"("extFields":{"topic":"FramesMixedTopic","queueId":2}})")));
-  auto max_frame = c.read_frame(10s);
-  ASSERT_TRUE(max_frame.has_value());
-  expect_json_response_types(*max_frame, "GET_MAX_OFFSET response");
-  auto max = remoting::decode_frame(*max_frame, remoting::kDefaultMaxFrame, &consumed);
-  ASSERT_TRUE(max.is_ok() && max->has_value());
-  EXPECT_EQ((*max)->code, 0);
-  EXPECT_EQ((*max)->ext_fields["offset"], "2");
+  // A number where the queue id goes, in a read (polled: the consume queue is built after
+  // the append, as in RocketMQ).
+  std::string offset;
+  for (int attempt = 0; attempt < 100 && offset != "2"; ++attempt) {
+    ASSERT_TRUE(c.send(raw_frame(
+        R"({"code":30,"language":"JAVA","opaque":14,"flag":0,"version":121,)"
+        R"("extFields":{"topic":"FramesMixedTopic","queueId":2}})")));
+    auto max_frame = c.read_frame(10s);
+    ASSERT_TRUE(max_frame.has_value());
+    expect_json_response_types(*max_frame, "GET_MAX_OFFSET response");
+    auto max = remoting::decode_frame(*max_frame, remoting::kDefaultMaxFrame, &consumed);
+    ASSERT_TRUE(max.is_ok() && max->has_value());
+    EXPECT_EQ((*max)->code, 0);
+    offset = (*max)->ext_fields["offset"];
+    if (offset != "2") std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(offset, "2");
 }
 
 TEST_F(RemotingFramesTest, ResponseExtFieldsAreJsonStrings) {

@@ -47,7 +47,8 @@ NAMESRV_PORT_KEY = "embeddedNamesrvPort"
 EXTRA_CONFIG = {
     "brokerClusterName": "InteropCluster",
     "brokerName": "broker-interop",
-    "brokerIP1": "127.0.0.1",              # the address the name server gives clients: loopback only
+    "bindIP": "127.0.0.1",                 # both listeners on loopback only
+    "brokerIP1": "127.0.0.1",              # the address the name server gives clients
     "mappedFileSizeCommitLog": str(64 * 1024 * 1024),
     "flushDiskType": "ASYNC_FLUSH",
 }
