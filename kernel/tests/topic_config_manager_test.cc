@@ -217,6 +217,7 @@ TEST_F(TopicConfigManagerTest, PersistsAndReloadsButTheConfigDecidesSystemTopics
     t.order = true;
     ASSERT_TRUE(topics.create_or_update(t).is_ok());
     ASSERT_TRUE(topics.topic_for_send("Auto", 2).is_ok());
+    ASSERT_TRUE(topics.ensure_topic("RMQ_SYS_TRANS_HALF_TOPIC", 1, 6).is_ok());  // made by the kernel on demand
     ASSERT_TRUE(topics.writer().write_if_dirty().is_ok());
   }
   const std::string text = slurp(dir_.file("config/topics.json"));
@@ -233,7 +234,13 @@ TEST_F(TopicConfigManagerTest, PersistsAndReloadsButTheConfigDecidesSystemTopics
   EXPECT_TRUE(reloaded.find("Kept")->order);
   EXPECT_EQ(reloaded.find("Auto")->write_queue_nums, 2);
   EXPECT_EQ(reloaded.find("TBW102")->write_queue_nums, 2);  // the new config, not the file
-  EXPECT_EQ(reloaded.data_version().counter, 2);             // the file's version
+  EXPECT_TRUE(reloaded.find("RMQ_SYS_TRANS_HALF_TOPIC").has_value());
+  EXPECT_EQ(reloaded.data_version().counter, 3);             // the file's version
+
+  o.auto_create_topic_enable = false;
+  TopicConfigManager no_auto(o, nullptr, *logger_);
+  ASSERT_TRUE(no_auto.load().is_ok());
+  EXPECT_FALSE(no_auto.find("TBW102").has_value());  // not revived from the file
 }
 
 TEST_F(TopicConfigManagerTest, CorruptFileIsRefusedAndNeverOverwritten) {

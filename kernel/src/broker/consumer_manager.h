@@ -81,7 +81,7 @@ class ConsumerManager {
   std::function<bool(const std::string&)> group_policy_;
 
   mutable std::mutex mutex_;
-  std::map<std::string, Group, std::less<>> groups_;  // guarded by mutex_
+  std::map<std::string, Group, std::less<>> groups_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace tern::kernel

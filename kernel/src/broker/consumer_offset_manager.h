@@ -46,7 +46,7 @@ class ConsumerOffsetManager final : public ConsumerOffsets {
 
   Logger& logger_;
   mutable std::mutex mutex_;
-  OffsetTable table_;  // guarded by mutex_
+  OffsetTable table_;  // GUARDED_BY(mutex_)
   MetadataWriter writer_;
 };
 

@@ -38,7 +38,7 @@ class ProducerManager {
   using Members = std::map<std::string, ClientMember, std::less<>>;  // by client id
   const std::chrono::milliseconds expiry_;
   mutable std::mutex mutex_;
-  std::map<std::string, Members, std::less<>> groups_;  // guarded by mutex_
+  std::map<std::string, Members, std::less<>> groups_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace tern::kernel

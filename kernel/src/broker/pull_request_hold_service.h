@@ -74,12 +74,12 @@ class PullRequestHoldService final : public PullHoldService {
 
   mutable std::mutex mutex_;
   std::condition_variable cv_;
-  bool stopped_ = false;                                    // guarded by mutex_
-  uint64_t next_id_ = 1;                                    // guarded by mutex_
-  std::unordered_map<uint64_t, Hold> holds_;                // guarded by mutex_
-  std::set<std::pair<Clock::time_point, uint64_t>> by_deadline_;  // guarded by mutex_
+  bool stopped_ = false;                                    // GUARDED_BY(mutex_)
+  uint64_t next_id_ = 1;                                    // GUARDED_BY(mutex_)
+  std::unordered_map<uint64_t, Hold> holds_;                // GUARDED_BY(mutex_)
+  std::set<std::pair<Clock::time_point, uint64_t>> by_deadline_;  // GUARDED_BY(mutex_)
   // topic -> queue id -> hold ids (usually one or two: one per consumer group).
-  std::map<std::string, std::map<int32_t, std::vector<uint64_t>>, std::less<>> by_queue_;  // guarded by mutex_
+  std::map<std::string, std::map<int32_t, std::vector<uint64_t>>, std::less<>> by_queue_;  // GUARDED_BY(mutex_)
   std::thread thread_;
 };
 

@@ -52,8 +52,8 @@ class SubscriptionGroupManager final : public SubscriptionGroups {
   const SubscriptionGroupOptions options_;
   Logger& logger_;
   mutable std::mutex mutex_;
-  std::map<std::string, SubscriptionGroupConfig, std::less<>> groups_;  // guarded by mutex_
-  DataVersion version_;                                                  // guarded by mutex_
+  std::map<std::string, SubscriptionGroupConfig, std::less<>> groups_;  // GUARDED_BY(mutex_)
+  DataVersion version_;                                                  // GUARDED_BY(mutex_)
   MetadataWriter writer_;
 };
 

@@ -108,8 +108,11 @@ Status TopicConfigManager::load() {
   {
     std::lock_guard lock(mutex_);
     for (auto& [name, t] : loaded.topics) {
-      // The config decides the system topics; entries made in memory before loading are newer.
-      if (system_names_.count(name) || topics_.count(name)) continue;
+      // The config decides its system topics (TBW102 too, by its absence when auto-creation
+      // is off); entries made in memory before loading are newer. System topics the kernel
+      // creates on demand (transaction half topics) load like any other.
+      bool config_decides = config_topics_.count(name) || name == topic_names::kAutoCreateTopicKey;
+      if (config_decides || topics_.count(name)) continue;
       topics_.emplace(name, std::move(t));
     }
     if (result->source != MetadataLoad::Source::kMissing) version_ = loaded.data_version;

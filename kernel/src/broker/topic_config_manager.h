@@ -90,9 +90,9 @@ class TopicConfigManager final : public TopicRegistry {
   std::set<std::string, std::less<>> system_names_;                 // includes TBW102 when it is off
 
   mutable std::mutex mutex_;
-  std::map<std::string, TopicConfig, std::less<>> topics_;  // guarded by mutex_
-  DataVersion version_;                                      // guarded by mutex_
-  std::vector<std::function<void()>> listeners_;             // guarded by mutex_
+  std::map<std::string, TopicConfig, std::less<>> topics_;  // GUARDED_BY(mutex_)
+  DataVersion version_;                                      // GUARDED_BY(mutex_)
+  std::vector<std::function<void()>> listeners_;             // GUARDED_BY(mutex_)
 
   MetadataWriter writer_;
 };
