@@ -390,6 +390,23 @@ TEST_F(RemotingFramesTest, FrameOverTheSizeLimitClosesTheConnectionAndIsLogged) 
   expect_peers_logged();
 }
 
+TEST_F(RemotingFramesTest, FrameOfExactlyTheSizeLimitIsAccepted) {
+  // 16 MiB counting the length prefix (remoting.frameMaxLength's default): read whole and
+  // answered (an unknown code with a big body), and the connection stays open.
+  std::string header = R"({"code":9999,"language":"JAVA","version":409,"opaque":31,"flag":0})";
+  std::string body(remoting::kDefaultMaxFrame - 8 - header.size(), 'b');
+  std::string frame = raw_frame(header, body);
+  ASSERT_EQ(frame.size(), remoting::kDefaultMaxFrame);
+  Connection c(broker_port_);
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.send(frame));
+  auto r = c.read_command(30s);
+  ASSERT_TRUE(r.has_value()) << "no response to a frame of exactly the limit; closed=" << c.closed();
+  EXPECT_EQ(r->code, kRequestCodeNotSupported);
+  EXPECT_EQ(r->opaque, 31);
+  expect_usable(c, 32, "after a frame of exactly the limit");
+}
+
 TEST_F(RemotingFramesTest, BadHeaderClosesTheConnectionAndIsLogged) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"JSON header that is not JSON", raw_frame("{\"code\":10,")},
@@ -685,7 +702,25 @@ TEST_F(RemotingFramesTest, ConnectionStaysUsableAfterErrorResponses) {
     EXPECT_NE(r->code, 0) << what << " was accepted";
   }
   create_topic(c, "FramesUsableTopic", 6);
-  auto max = c.call(request(kGetMaxOffset, 7, {{"topic", "FramesUsableTopic"}, {"queueId", "3"}}));
+  // A body over maxMessageSize (4 MiB by default) is refused with an error response.
+  auto big = c.call(request(kSendMessageV2, 8,
+                            {{"a", "p"},
+                             {"b", "FramesUsableTopic"},
+                             {"c", "TBW102"},
+                             {"d", "4"},
+                             {"e", "0"},
+                             {"f", "0"},
+                             {"g", "1700000000000"},
+                             {"h", "0"},
+                             {"i", std::string("TAGS\x01T\x02")},
+                             {"j", "0"},
+                             {"k", "false"}},
+                            SerializeType::kJson, std::string(5 * 1024 * 1024, 'x')),
+                    30s);
+  ASSERT_TRUE(big.has_value()) << "a 5 MiB message: no response; closed=" << c.closed();
+  EXPECT_EQ(big->opaque, 8);
+  EXPECT_NE(big->code, 0) << "a 5 MiB message was accepted (maxMessageSize is 4 MiB)";
+  auto max = c.call(request(kGetMaxOffset, 9, {{"topic", "FramesUsableTopic"}, {"queueId", "3"}}));
   ASSERT_TRUE(max.has_value());
   EXPECT_EQ(max->code, 0) << max->remark.value_or("");
   EXPECT_EQ(max->ext_fields["offset"], "0");

@@ -4,7 +4,7 @@
 // counts, errors).
 //   node consume.js --namesrv 127.0.0.1:9876 --topic T --group G --out msgs.jsonl
 //        --status status.json [--sub '*' | 'TagA'] [--from first|last]
-//        [--stop-after N] [--rebalance-ms 10000]
+//        [--stop-after N] [--rebalance-ms 10000] [--handler-delay-ms 0]
 // Stops on SIGTERM or after handling --stop-after messages: from then on the handler
 // never returns (so no further offset is committed for a message it did not record),
 // then Consumer.close() persists the offsets and unregisters, and the process exits 0.
@@ -22,6 +22,7 @@ const topic = lib.required(args, 'topic');
 const sub = args.sub || '*';
 const subTags = sub === '*' ? null : sub.split('||').map(t => t.trim()).filter(Boolean);
 const stopAfter = args['stop-after'] ? Number(args['stop-after']) : 0;
+const handlerDelay = Number(args['handler-delay-ms'] || 0);  // a slow application
 const out = new lib.JsonLines(lib.required(args, 'out'));
 const statusPath = lib.required(args, 'status');
 
@@ -103,6 +104,8 @@ consumer.subscribe(topic, sub, async msg => {
   if (state.stopping) {
     await new Promise(() => {});  // never returns: close() persists the offsets without it
   }
+  if (handlerDelay) await new Promise(resolve => setTimeout(resolve, handlerDelay));
+  if (state.stopping) await new Promise(() => {});
   const keys = msg.keys || '';
   out.write({
     key: keys.split(' ')[0], keys, tag: msg.tags, topic: msg.topic, queueId: Number(msg.queueId),

@@ -10,6 +10,11 @@ Producer/Consumer processes (produce.js, consume.js beside this file):
      4 queues, consumed by a group of two members (two node processes: two client ids);
      every key arrives, bodies/tags/keys/queue/offset/msgId match what the producer was
      answered, and the rebalance split the queues 2/2 so both members got messages.
+  e. a member joins a group while the first one is busy with a backlog: ali-ons's rebalance
+     hands two queues over (the leaving side persists their offsets, the joining side reads
+     them); no message may be lost. Duplicates are counted, not limited: ali-ons ignores the
+     broker's NOTIFY_CONSUMER_IDS_CHANGED, so the first member keeps pulling all 4 queues
+     until its own next rebalance (up to 10 s) while the new one already has two of them.
   b. consumer offsets persist across a consumer restart: a member handles 1,000 of 2,000
      messages and closes; 500 more are sent; the restarted member gets everything it had
      not handled and redelivers at most OFFSET_REDELIVERY_TOLERANCE already-handled ones.
@@ -23,7 +28,7 @@ Finally the broker is stopped with SIGTERM and must exit 0. Exit codes: 0 pass, 
 77 skip (node is not installed; ctest maps it to "skipped").
 
   run_interop.py --mqbroker build/bin/mqbroker --node-modules build/interop/node_modules
-                 [--install-script scripts/install-interop.sh] [--only a,b,d,c] [--keep]
+                 [--install-script scripts/install-interop.sh] [--only a,e,b,d,c] [--keep]
 """
 import argparse
 import json
@@ -55,6 +60,8 @@ EXTRA_CONFIG = {
 
 TOPIC_MAIN = "TernInteropTopic"
 TOPIC_OFFSETS = "TernInteropOffsets"
+TOPIC_REBALANCE = "TernInteropRebalance"
+REBALANCE_COUNT = 3000
 QUEUES = 4
 TAGS = ["TagA", "TagB", "TagC"]
 MAIN_COUNT = 10000
@@ -264,13 +271,15 @@ class Node:
 
 
 class Consumer(Node):
-    def __init__(self, ctx, name, topic, group, sub="*", stop_after=None):
+    def __init__(self, ctx, name, topic, group, sub="*", stop_after=None, handler_delay_ms=None):
         self.out = os.path.join(ctx.workdir, f"{name}.jsonl")
         self.status_path = os.path.join(ctx.workdir, f"{name}.status.json")
         args = ["--namesrv", ctx.namesrv, "--topic", topic, "--group", group, "--sub", sub, "--from", "first",
                 "--out", self.out, "--status", self.status_path]
         if stop_after:
             args += ["--stop-after", stop_after]
+        if handler_delay_ms:
+            args += ["--handler-delay-ms", handler_delay_ms]
         super().__init__(ctx, name, "consume.js", args)
 
     def status(self):
@@ -433,6 +442,34 @@ def scenario_a(ctx):
         f"duplicates {duplicates}; bodies, tags, keys, queue offsets and msgIds match the send results")
 
 
+def scenario_e(ctx):
+    """A second member joins while the first works through a backlog."""
+    group = "tern-interop-group-e"
+    manifest = produce(ctx, "e-producer", TOPIC_REBALANCE, REBALANCE_COUNT, "e")
+    # 4 ms a message: the first member alone would need 12 s or more, longer than the
+    # second member's wait for the first one's next rebalance (10 s).
+    c1 = Consumer(ctx, "e-consumer1", TOPIC_REBALANCE, group, handler_delay_ms=4)
+    wait_until(lambda: c1.alive_status().get("handled", 0) >= 300, 30, "the first member to start on the backlog")
+    c2 = Consumer(ctx, "e-consumer2", TOPIC_REBALANCE, group, handler_delay_ms=4)
+    started = time.monotonic()
+    wait_until(lambda: len(keys_of(c1, c2)) >= REBALANCE_COUNT, 90,
+               f"the group to consume all {REBALANCE_COUNT} messages across the rebalance", interval=0.5)
+    s1, s2 = c1.status(), c2.status()
+    c1.stop()
+    c2.stop()
+    r1, r2 = c1.records(), c2.records()
+    seen = check_records("(e)", r1 + r2, manifest)
+    if len(seen) != REBALANCE_COUNT:
+        raise Failure(f"(e) {len(seen)} distinct keys arrived, expected {REBALANCE_COUNT}")
+    if not r2:
+        raise Failure("(e) the member that joined got nothing: the rebalance did not hand it queues")
+    if set(s1.get("queues", [])) & set(s2.get("queues", [])):
+        raise Failure(f"(e) after the rebalance both members hold queues {s1.get('queues')} / {s2.get('queues')}")
+    log(f"(e) PASS: {REBALANCE_COUNT} distinct messages across the join ({time.monotonic() - started:.1f} s after it): "
+        f"first member {len(r1)} (queues {s1.get('queues')} at the end), joined member {len(r2)} "
+        f"(queues {s2.get('queues')}), duplicates {len(r1) + len(r2) - len(seen)} (at-least-once)")
+
+
 def scenario_b(ctx):
     """Consumer offsets survive a consumer restart."""
     group = "tern-interop-group-b"
@@ -525,7 +562,7 @@ def scenario_c(ctx):
         f"({status.get('pulled')} pulled; the broker filtered the rest)")
 
 
-SCENARIOS = {"a": scenario_a, "b": scenario_b, "d": scenario_d, "c": scenario_c}
+SCENARIOS = {"a": scenario_a, "e": scenario_e, "b": scenario_b, "d": scenario_d, "c": scenario_c}
 
 
 def main():
@@ -534,7 +571,7 @@ def main():
     parser.add_argument("--node-modules", required=True, help="folder holding ali-ons (DIR/node_modules)")
     parser.add_argument("--install-script", help="scripts/install-interop.sh, run when ali-ons is missing")
     parser.add_argument("--node", default=shutil.which("node") or shutil.which("nodejs"))
-    parser.add_argument("--only", default="a,b,d,c", help="scenarios to run, in this order")
+    parser.add_argument("--only", default="a,e,b,d,c", help="scenarios to run, in this order")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, store, outputs)")
     args = parser.parse_args()
 
@@ -558,10 +595,11 @@ def main():
     log(f"work folder {workdir}")
     try:
         ctx.broker.start()
-        for topic in (TOPIC_MAIN, TOPIC_OFFSETS):
+        for topic in (TOPIC_MAIN, TOPIC_OFFSETS, TOPIC_REBALANCE):
             create_topic(ctx.broker_port, topic, QUEUES)
             ctx.wait_route(topic)
-        log(f"created {TOPIC_MAIN} and {TOPIC_OFFSETS} with {QUEUES} queues (request code 17); routes visible")
+        log(f"created {TOPIC_MAIN}, {TOPIC_OFFSETS}, {TOPIC_REBALANCE} with {QUEUES} queues (request code 17); "
+            "routes visible")
         for name in args.only.split(","):
             t = time.monotonic()
             SCENARIOS[name](ctx)
