@@ -14,6 +14,11 @@
 //
 // Thread-safety: create/start/stop are called from the kernel's main thread; the
 // KernelServices methods are safe to call from any thread after start.
+//
+// Threads: a plugin that uses Boost.Asio runs it on threads it owns (the broker key
+// ioThreads says how many), never on another module's io_context. Asio keeps per-thread
+// state in header templates; a plugin's hidden symbols give it its own copy of that
+// state, so its handlers run on a kernel thread would find the state empty and fail.
 #pragma once
 
 #include <cstdint>
@@ -25,12 +30,6 @@
 #include "tern/config.h"
 #include "tern/logger.h"
 #include "tern/status.h"
-
-// Declared, not included: a plugin that serves sockets includes Asio itself; the others
-// stay free of it (smaller objects, no Asio symbols exported).
-namespace boost::asio {
-class io_context;
-}
 
 namespace tern {
 
@@ -81,9 +80,6 @@ class KernelServices {
   virtual ~KernelServices() = default;
   // The broker-wide keys (brokerName, storePathRootDir, flushDiskType, ...).
   virtual const ConfigView& broker_config() const = 0;
-  // An io_context of the kernel's pool (one per core), chosen round-robin. Handlers must
-  // not block: disk and other slow work goes to the plugin's own threads.
-  virtual boost::asio::io_context& next_io_context() = 0;
   // The store plugin's store, or null when none is loaded.
   virtual MessageStore* store() = 0;
   // The filter for an expression type ("TAG", "SQL92"), or null when no plugin provides it.

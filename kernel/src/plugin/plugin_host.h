@@ -57,24 +57,23 @@ class PluginHost final : public KernelServices {
 
   // KernelServices
   const ConfigView& broker_config() const override { return config_; }
-  boost::asio::io_context& next_io_context() override { return io_pool_.next(); }
   MessageStore* store() override { return store_; }
   const FilterFactory* filter_factory(std::string_view expression_type) const override;
-  BrokerServicesImpl& broker() override { return *broker_; }
   ReplicationService* replication() override { return replication_; }
+  BrokerServicesImpl& broker() override { return *broker_; }
 
  private:
   struct Instance;
+
   // Starts the broker services once; names them in the Status on failure.
   Status start_broker_services();
 
-
   EffectiveConfig& config_;
   IoContextPool& io_pool_;
+  LogSinks& log_sinks_;
   // Declared before the plugins: destroyed after them, since plugins may use it until then.
   std::unique_ptr<BrokerServicesImpl> broker_;
   bool broker_started_ = false;
-  LogSinks& log_sinks_;
   std::vector<std::unique_ptr<Instance>> instances_;  // in start order once created
   MessageStore* store_ = nullptr;
   ReplicationService* replication_ = nullptr;

@@ -84,8 +84,11 @@ void SendProcessor::handle(const std::shared_ptr<RemotingConnection>& conn, cons
     reply(response_code::kServiceNotAvailable, "this broker has no store plugin loaded; it cannot accept messages");
     return;
   }
-  RemotingCommand fields = request.code == request_code::kSendMessageV2 ? with_long_names(request) : RemotingCommand();
-  HeaderReader h(request.code == request_code::kSendMessageV2 ? fields : request);
+  // SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE carry the one-letter names (RocketMQ decodes
+  // both with SendMessageRequestHeaderV2); long names are kept too for older clients.
+  bool v2 = request.code == request_code::kSendMessageV2 || request.code == request_code::kSendBatchMessage;
+  RemotingCommand fields = v2 ? with_long_names(request) : RemotingCommand();
+  HeaderReader h(v2 ? fields : request);
   std::string topic = h.str("topic");
   int32_t queue_id = h.i32("queueId");
   int32_t sys_flag = h.i32("sysFlag");
