@@ -107,7 +107,7 @@ TEST_F(MqBrokerTest, MissingPluginExitsThreeListingAvailable) {
   auto r = broker({"-c", config("plugins=filter-tag,filter-nope\n")});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_OUTPUT_HAS(r, "plugin 'filter-nope' not found");
-  EXPECT_OUTPUT_HAS(r, ": filter-tag, store-mmap)");
+  EXPECT_OUTPUT_HAS(r, ": filter-tag, protocol-remoting, store-mmap)");
 }
 
 TEST_F(MqBrokerTest, WrongAbiPluginExitsThreeNamingBothVersions) {
