@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
@@ -271,21 +272,30 @@ void expect_json_response_types(const std::string& frame, const std::string& wha
 class RemotingFramesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    broker_port_ = free_port();
-    do {
-      namesrv_port_ = free_port();
-    } while (namesrv_port_ == broker_port_);
-    ASSERT_NE(broker_port_, 0);
-    ASSERT_NE(namesrv_port_, 0);
     log_path_ = dir_.path() + "/logs/broker.log";
-    std::string config = dir_.write_file(
-        "broker.properties", kBrokerPortKey + "=" + std::to_string(broker_port_) + "\n" + kNamesrvPortKey + "=" +
-                                 std::to_string(namesrv_port_) + "\nbindIP=127.0.0.1\nbrokerIP1=127.0.0.1\nstorePathRootDir=" +
-                                 dir_.path() + "/store\nlogDir=" + dir_.path() +
-                                 "/logs\nmappedFileSizeCommitLog=16777216\nbrokerName=broker-frames\n");
-    broker_ = std::make_unique<ChildProcess>(std::vector<std::string>{kBroker, "--standalone", "-c", config},
-                                             dir_.path());
-    ASSERT_TRUE(broker_->wait_for_output("boot success", 60s)) << broker_->output();
+    // Free ports are picked before the broker binds them, so a test running in parallel
+    // may take one first: a broker that exits during start-up is retried on new ports.
+    for (int attempt = 1;; ++attempt) {
+      broker_port_ = free_port();
+      do {
+        namesrv_port_ = free_port();
+      } while (namesrv_port_ == broker_port_);
+      ASSERT_NE(broker_port_, 0);
+      ASSERT_NE(namesrv_port_, 0);
+      std::string config = dir_.write_file(
+          "broker.properties", kBrokerPortKey + "=" + std::to_string(broker_port_) + "\n" + kNamesrvPortKey + "=" +
+                                   std::to_string(namesrv_port_) +
+                                   "\nbindIP=127.0.0.1\nbrokerIP1=127.0.0.1\nstorePathRootDir=" + dir_.path() +
+                                   "/store\nlogDir=" + dir_.path() +
+                                   "/logs\nmappedFileSizeCommitLog=16777216\nbrokerName=broker-frames\n");
+      broker_ = std::make_unique<ChildProcess>(std::vector<std::string>{kBroker, "--standalone", "-c", config},
+                                               dir_.path());
+      if (broker_->wait_for_output("boot success", 60s)) break;
+      bool exited = broker_->wait(0ms).has_value();
+      ASSERT_TRUE(exited && attempt < 3) << "mqbroker did not start:\n" << broker_->output();
+      std::fprintf(stderr, "mqbroker exited during start-up (attempt %d), retrying on new ports:\n%s\n", attempt,
+                   broker_->output().c_str());
+    }
     Connection probe(broker_port_);
     ASSERT_TRUE(probe.connected()) << "nothing accepts on the broker port " << broker_port_ << "\n"
                                    << broker_->output();

@@ -375,14 +375,31 @@ class Context:
         self.workdir = workdir
         self.node = args.node
         self.node_modules = args.node_modules
+        self.mqbroker = args.mqbroker
         self.children = []
+        self.manifests = {}
+        self.pick_ports()
+
+    def pick_ports(self):
         self.broker_port = free_port()
         self.namesrv_port = free_port()
         while self.namesrv_port == self.broker_port:
             self.namesrv_port = free_port()
         self.namesrv = f"127.0.0.1:{self.namesrv_port}"
-        self.broker = Broker(args.mqbroker, workdir, self.broker_port, self.namesrv_port)
-        self.manifests = {}
+        self.broker = Broker(self.mqbroker, self.workdir, self.broker_port, self.namesrv_port)
+
+    def first_start(self):
+        """Starts the broker; a free port may be taken by another test before the broker
+        binds it, so a broker that exits during start-up is retried on new ports."""
+        for attempt in range(1, 4):
+            try:
+                self.broker.start()
+                return
+            except Failure as e:
+                if attempt == 3 or self.broker.proc.poll() is None:
+                    raise
+                log(f"start-up failed (attempt {attempt}), retrying on new ports: {e}")
+                self.pick_ports()
 
     def wait_route(self, topic):
         count = wait_until(lambda: route_queue_count(self.namesrv_port, topic), 30,
@@ -594,7 +611,7 @@ def main():
     passed, failed = 0, 0
     log(f"work folder {workdir}")
     try:
-        ctx.broker.start()
+        ctx.first_start()
         for topic in (TOPIC_MAIN, TOPIC_OFFSETS, TOPIC_REBALANCE):
             create_topic(ctx.broker_port, topic, QUEUES)
             ctx.wait_route(topic)
