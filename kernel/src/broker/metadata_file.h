@@ -19,18 +19,11 @@
 #include <string>
 #include <string_view>
 
+#include "fs/atomic_file.h"  // write_file_atomically, read_whole_file
 #include "json/json.h"
 #include "tern/status.h"
 
 namespace tern::kernel {
-
-// Replaces `path` with `content` atomically and keeps the previous content as <path>.bak.
-// Creates the parent directory when missing. On failure returns IoError naming the file
-// and the step that failed; `path` then still holds its previous content.
-Status write_file_atomically(const std::string& path, std::string_view content);
-
-// The whole file; nullopt when it does not exist. IoError naming the file otherwise.
-Result<std::optional<std::string>> read_whole_file(const std::string& path);
 
 // Where a load found its content.
 struct MetadataLoad {

@@ -1,97 +1,11 @@
-// KvConfigManager (contract in kv_config_manager.h). The atomic file write is written out
-// here with POSIX calls: this library goes into the remoting plugin and so cannot link
-// the kernel's metadata-file helpers.
+// KvConfigManager (contract in kv_config_manager.h). The file is written with the
+// kernel's shared atomic write (fs/atomic_file.h, library tern_file_io).
 #include "kv_config_manager.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-
+#include "fs/atomic_file.h"
 #include "json/json.h"
 
 namespace tern::remoting {
-namespace {
-
-std::string os_error(int err) { return std::strerror(err); }
-
-Status write_all(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::io_error("cannot write " + path + ": " + os_error(errno));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::ok();
-}
-
-// <path>.tmp, fsync, keep the old file as <path>.bak (a hard link, so <path> is never
-// missing), rename over <path>, fsync the directory.
-Status write_file_atomically(const std::string& path, std::string_view content) {
-  std::filesystem::path p(path);
-  std::error_code ec;
-  if (p.has_parent_path()) {
-    std::filesystem::create_directories(p.parent_path(), ec);
-    if (ec) return Status::io_error("cannot create directory " + p.parent_path().string() + ": " + ec.message());
-  }
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::io_error("cannot create " + tmp + ": " + os_error(errno));
-  Status s = write_all(fd, content, tmp);
-  if (s.is_ok() && ::fsync(fd) != 0) s = Status::io_error("cannot fsync " + tmp + ": " + os_error(errno));
-  ::close(fd);
-  if (!s.is_ok()) {
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  std::string bak = path + ".bak";
-  ::unlink(bak.c_str());
-  // Best effort: a missing backup is no reason to keep the old table.
-  (void)::link(path.c_str(), bak.c_str());
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return Status::io_error("cannot rename " + tmp + " to " + path + ": " + os_error(err));
-  }
-  std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return Status::ok();
-}
-
-// nullopt when the file does not exist.
-Result<std::optional<std::string>> read_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::optional<std::string>();
-    return Status::io_error("cannot open " + path + ": " + os_error(errno));
-  }
-  std::string out;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return Status::io_error("cannot read " + path + ": " + os_error(err));
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return std::optional<std::string>(std::move(out));
-}
-
-}  // namespace
 
 std::string encode_kv_config_file(const KvConfigManager::Table& table) {
   std::string out = "{\"configTable\":{";
@@ -158,7 +72,7 @@ Status KvConfigManager::load() {
   if (path_.empty()) return Status::ok();
   std::string problems;
   for (const std::string& candidate : {path_, path_ + ".bak"}) {
-    auto content = read_file(candidate);
+    auto content = read_whole_file(candidate);
     if (!content) return content.status();
     if (!content->has_value()) continue;
     auto table = parse_kv_config_file(**content);
