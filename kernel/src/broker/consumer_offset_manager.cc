@@ -19,17 +19,10 @@ ConsumerOffsetManager::ConsumerOffsetManager(std::string file, Logger& logger)
     : logger_(logger), writer_(std::move(file), [this] { return snapshot(); }) {}
 
 Status ConsumerOffsetManager::load() {
-  OffsetTable loaded;
-  auto result = load_metadata_file(writer_.path(), [&loaded](const JsonValue& json) {
-    auto decoded = decode_consumer_offsets_file(json);
-    if (!decoded) return decoded.status();
-    loaded = std::move(*decoded);
-    return Status::ok();
-  });
+  MetadataLoad::Source source = MetadataLoad::Source::kMissing;
+  auto result = load_metadata_table<OffsetTable>(writer_.path(), decode_consumer_offsets_file, logger_, &source);
   if (!result) return result.status();
-  if (result->source == MetadataLoad::Source::kBackup) {
-    logger_.warn("loaded ", writer_.path(), ".bak instead of ", writer_.path(), ": ", result->file_problem);
-  }
+  OffsetTable loaded = std::move(*result);
   size_t count = 0;
   {
     std::lock_guard lock(mutex_);
@@ -42,7 +35,7 @@ Status ConsumerOffsetManager::load() {
   }
   writer_.mark_loaded();
   logger_.info("loaded offsets of ", count, " topic@group pairs from ", writer_.path(),
-               result->source == MetadataLoad::Source::kMissing ? " (no file yet)" : "");
+               source == MetadataLoad::Source::kMissing ? " (no file yet)" : "");
   return Status::ok();
 }
 

@@ -21,6 +21,7 @@
 
 #include "fs/atomic_file.h"  // write_file_atomically, read_whole_file
 #include "json/json.h"
+#include "tern/logger.h"
 #include "tern/status.h"
 
 namespace tern::kernel {
@@ -47,6 +48,27 @@ using MetadataDecoder = std::function<Status(const JsonValue&)>;
 // Files written by RocketMQ itself load too: its JSON writes integer map keys unquoted
 // ({0:12}), which is accepted here (and only here) by quoting them before parsing.
 Result<MetadataLoad> load_metadata_file(const std::string& path, const MetadataDecoder& decode);
+
+// load_metadata_file for a table decoded by `decode` (JsonValue -> Result<T>): the table,
+// or a default T when neither the file nor its backup exists. Logs a warning naming both
+// files when the backup had to be used. `*source` (optional) says where it came from.
+template <typename T, typename Decode>
+Result<T> load_metadata_table(const std::string& path, Decode decode, Logger& logger,
+                              MetadataLoad::Source* source = nullptr) {
+  T table{};
+  auto result = load_metadata_file(path, [&table, &decode](const JsonValue& json) {
+    auto decoded = decode(json);
+    if (!decoded) return decoded.status();
+    table = std::move(*decoded);
+    return Status::ok();
+  });
+  if (!result) return result.status();
+  if (result->source == MetadataLoad::Source::kBackup) {
+    logger.warn("loaded ", path, ".bak instead of ", path, ": ", result->file_problem);
+  }
+  if (source != nullptr) *source = result->source;
+  return table;
+}
 
 // Keeps one metadata file in step with an in-memory table. The table's owner calls
 // changed() (write soon) or mark_dirty() (write at the next periodic or final write)

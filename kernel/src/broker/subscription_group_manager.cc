@@ -53,17 +53,10 @@ SubscriptionGroupManager::SubscriptionGroupManager(SubscriptionGroupOptions opti
 }
 
 Status SubscriptionGroupManager::load() {
-  SubscriptionGroupsFile loaded;
-  auto result = load_metadata_file(writer_.path(), [&loaded](const JsonValue& json) {
-    auto decoded = decode_subscription_groups_file(json);
-    if (!decoded) return decoded.status();
-    loaded = std::move(*decoded);
-    return Status::ok();
-  });
+  MetadataLoad::Source source = MetadataLoad::Source::kMissing;
+  auto result = load_metadata_table<SubscriptionGroupsFile>(writer_.path(), decode_subscription_groups_file, logger_, &source);
   if (!result) return result.status();
-  if (result->source == MetadataLoad::Source::kBackup) {
-    logger_.warn("loaded ", writer_.path(), ".bak instead of ", writer_.path(), ": ", result->file_problem);
-  }
+  SubscriptionGroupsFile loaded = std::move(*result);
   size_t count = 0;
   {
     std::lock_guard lock(mutex_);
@@ -77,12 +70,12 @@ Status SubscriptionGroupManager::load() {
       if (!built_in) merged[name] = g;
     }
     groups_ = std::move(merged);
-    if (result->source != MetadataLoad::Source::kMissing) version_ = loaded.data_version;
+    if (source != MetadataLoad::Source::kMissing) version_ = loaded.data_version;
     count = groups_.size();
   }
   writer_.mark_loaded();
   logger_.info("loaded ", count, " subscription groups from ", writer_.path(),
-               result->source == MetadataLoad::Source::kMissing ? " (no file yet)" : "");
+               source == MetadataLoad::Source::kMissing ? " (no file yet)" : "");
   return Status::ok();
 }
 

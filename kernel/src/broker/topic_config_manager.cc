@@ -93,17 +93,10 @@ TopicConfigManager::TopicConfigManager(TopicConfigOptions options, SubscriptionG
 }
 
 Status TopicConfigManager::load() {
-  TopicsFile loaded;
-  auto result = load_metadata_file(writer_.path(), [&loaded](const JsonValue& json) {
-    auto decoded = decode_topics_file(json);
-    if (!decoded) return decoded.status();
-    loaded = std::move(*decoded);
-    return Status::ok();
-  });
+  MetadataLoad::Source source = MetadataLoad::Source::kMissing;
+  auto result = load_metadata_table<TopicsFile>(writer_.path(), decode_topics_file, logger_, &source);
   if (!result) return result.status();
-  if (result->source == MetadataLoad::Source::kBackup) {
-    logger_.warn("loaded ", writer_.path(), ".bak instead of ", writer_.path(), ": ", result->file_problem);
-  }
+  TopicsFile loaded = std::move(*result);
   size_t count = 0;
   {
     std::lock_guard lock(mutex_);
@@ -115,12 +108,12 @@ Status TopicConfigManager::load() {
       if (config_decides || topics_.count(name)) continue;
       topics_.emplace(name, std::move(t));
     }
-    if (result->source != MetadataLoad::Source::kMissing) version_ = loaded.data_version;
+    if (source != MetadataLoad::Source::kMissing) version_ = loaded.data_version;
     count = topics_.size();
   }
   writer_.mark_loaded();
   logger_.info("loaded ", count, " topics from ", writer_.path(),
-               result->source == MetadataLoad::Source::kMissing ? " (no file yet)" : "");
+               source == MetadataLoad::Source::kMissing ? " (no file yet)" : "");
   return Status::ok();
 }
 
