@@ -16,14 +16,14 @@ JsonValue topic_config_json(const TopicConfig& c) {
   return o;
 }
 
-JsonValue data_version_json(const tern::DataVersion& v) {
+JsonValue data_version_json(const DataVersion& v) {
   JsonValue o = JsonValue::object();
   o.set("timestamp", JsonValue::number(v.timestamp));
   o.set("counter", JsonValue::number(v.counter));
   return o;
 }
 
-JsonValue topic_config_wrapper_json(const std::vector<TopicConfig>& topics, const tern::DataVersion& version) {
+JsonValue topic_config_wrapper_json(const std::vector<TopicConfig>& topics, const DataVersion& version) {
   JsonValue table = JsonValue::object();
   for (const auto& t : topics) table.set(t.topic_name, topic_config_json(t));
   JsonValue o = JsonValue::object();

@@ -16,9 +16,9 @@
 namespace tern::remoting {
 
 JsonValue topic_config_json(const TopicConfig& config);
-JsonValue data_version_json(const tern::DataVersion& version);
+JsonValue data_version_json(const DataVersion& version);
 // {"topicConfigTable":{name:TopicConfig},"dataVersion":{...}}
-JsonValue topic_config_wrapper_json(const std::vector<TopicConfig>& topics, const tern::DataVersion& version);
+JsonValue topic_config_wrapper_json(const std::vector<TopicConfig>& topics, const DataVersion& version);
 
 JsonValue subscription_group_json(const SubscriptionGroupConfig& config);
 // A SubscriptionGroupConfig from its JSON; RocketMQ's defaults for absent members.

@@ -21,16 +21,14 @@
 #include <string_view>
 #include <vector>
 
+#include "tern/broker.h"
 #include "tern/status.h"
 
 namespace tern::remoting {
 
-// RocketMQ's DataVersion of a broker's topic table: changes whenever a topic changes.
-struct DataVersion {
-  int64_t timestamp = 0;
-  int64_t counter = 0;
-  friend bool operator==(const DataVersion&, const DataVersion&) = default;
-};
+// RocketMQ's DataVersion of a broker's topic table (tern/broker.h): changes whenever a
+// topic changes.
+using DataVersion = tern::DataVersion;
 
 // One entry of a broker's topicConfigTable, as far as routes need it.
 struct RegisteredTopic {
