@@ -8,8 +8,10 @@ packages=(
   libboost-dev libboost-filesystem-dev
   libspdlog-dev libfmt-dev
   libdeflate-dev            # store-mmap: fast CRC-32 of message bodies
+  zlib1g-dev                # sdk: zlib deflate of bodies over compressMsgBodyOverHowmuch
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev   # libFuzzer targets under tests/fuzz
+  antlr4 libantlr4-runtime-dev   # filter-sql92: the selector grammar, generated at build time
 )
 
 missing=()
