@@ -55,6 +55,7 @@ Status RemotingProtocolServer::start() {
   ctx.default_topic_queue_nums = static_cast<int32_t>(config.get_int("defaultTopicQueueNums"));
   ctx.long_polling_enable = config.get_bool("longPollingEnable");
   ctx.short_polling_millis = config.get_int("shortPollingTimeMills");
+  ctx.enable_property_filter = config.get_bool("enablePropertyFilter");
   ctx.start_time_ms = now_ms();
 
   RemotingBrokerOptions options;

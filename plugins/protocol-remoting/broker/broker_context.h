@@ -34,6 +34,7 @@ struct BrokerContext {
   int32_t default_topic_queue_nums = 4;
   bool long_polling_enable = true;
   int64_t short_polling_millis = 1000;
+  bool enable_property_filter = false;  // enablePropertyFilter: subscriptions other than TAG allowed
   int64_t start_time_ms = 0;
 
   MessageStore* store() const { return kernel.store(); }

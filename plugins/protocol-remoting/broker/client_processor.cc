@@ -5,6 +5,7 @@
 #include "header_reader.h"
 #include "heartbeat_body.h"
 #include "json/json.h"
+#include "tern/filter.h"
 
 namespace tern::remoting {
 
@@ -19,6 +20,7 @@ bool ClientProcessor::handle(const std::shared_ptr<RemotingConnection>& conn, co
     case request_code::kGetMinOffset:
     case request_code::kSearchOffsetByTimestamp:
     case request_code::kGetEarliestMsgStoretime: queue_lookup(conn, request); return true;
+    case request_code::kCheckClientConfig: check_client_config(conn, request); return true;
     default: return false;
   }
 }
@@ -53,6 +55,48 @@ void ClientProcessor::heartbeat(const std::shared_ptr<RemotingConnection>& conn,
     broker.clients().producer_heartbeat(channel, group, body->client_id, language, request.version);
   }
   conn->respond(request, make_response(request, response_code::kSuccess));
+}
+
+// CHECK_CLIENT_CONFIG, as RocketMQ's ClientManageProcessor: a TAG subscription is fine; any
+// other needs enablePropertyFilter (SYSTEM_ERROR otherwise) and must compile
+// (SUBSCRIPTION_PARSE_FAILED naming the fault's position otherwise).
+void ClientProcessor::check_client_config(const std::shared_ptr<RemotingConnection>& conn,
+                                          const RemotingCommand& request) {
+  auto reply = [&](int32_t code, std::string remark) {
+    conn->respond(request, make_response(request, code, std::move(remark)));
+  };
+  auto parsed = parse_json(request.body);
+  const JsonValue* sub = parsed.is_ok() ? parsed->find("subscriptionData") : nullptr;
+  if (sub == nullptr || !sub->is_object()) {
+    reply(response_code::kSystemError, "CHECK_CLIENT_CONFIG: the body carries no subscriptionData");
+    return;
+  }
+  auto text = [&](const char* key) {
+    const JsonValue* v = sub->find(key);
+    return v != nullptr && v->is_string() ? v->text() : std::string();
+  };
+  std::string type = text("expressionType");
+  if (type.empty() || type == "TAG") {
+    reply(response_code::kSuccess, {});
+    return;
+  }
+  if (!ctx_.enable_property_filter) {
+    reply(response_code::kSystemError, "The broker does not support consumer to filter message by " + type);
+    return;
+  }
+  const FilterFactory* factory = ctx_.kernel.filter_factory(type);
+  if (factory == nullptr) {
+    reply(response_code::kSystemError, "no filter plugin serves expression type " + type);
+    return;
+  }
+  std::string expression = text("subString");
+  auto compiled = factory->compile(expression);
+  if (!compiled.is_ok()) {
+    reply(response_code::kSubscriptionParseFailed,
+          "parse the consumer's subscription[" + expression + "] failed: " + compiled.status().message());
+    return;
+  }
+  reply(response_code::kSuccess, {});
 }
 
 void ClientProcessor::unregister(const std::shared_ptr<RemotingConnection>& conn, const RemotingCommand& request) {

@@ -121,6 +121,11 @@ void PullProcessor::handle(const std::shared_ptr<RemotingConnection>& conn, cons
     expression = registered->expression;
     expression_type = registered->expression_type.empty() ? "TAG" : registered->expression_type;
   }
+  // As RocketMQ's PullMessageProcessor: a non-TAG subscription needs enablePropertyFilter.
+  if (!expression_type.empty() && expression_type != "TAG" && !ctx_.enable_property_filter) {
+    reply(response_code::kSystemError, "The broker does not support consumer to filter message by " + expression_type);
+    return;
+  }
   auto m = matcher(expression_type, expression);
   if (!m.is_ok()) {
     reply(response_code::kSubscriptionParseFailed,
