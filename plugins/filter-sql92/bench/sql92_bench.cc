@@ -26,11 +26,11 @@ std::vector<tern::PropertyMap> make_messages() {
     tern::PropertyMap p{{"a", std::to_string(i % 11)},
                         {"b", i % 3 == 0 ? "y" : "x"},
                         {"TAGS", i % 2 == 0 ? "TagA" : "TagC"},
-                        {"KEYS", "order-" + std::to_string(i)},
-                        {"UNIQ_KEY", "7F0000010001" + std::to_string(100000 + i)},
+                        {"KEYS", std::string("order-").append(std::to_string(i))},
+                        {"UNIQ_KEY", std::string("7F0000010001").append(std::to_string(100000 + i))},
                         {"WAIT", "true"},
                         {"region", "eu-west"},
-                        {"tenant", "t" + std::to_string(i % 7)},
+                        {"tenant", std::string("t").append(std::to_string(i % 7))},
                         {"trace", "off"},
                         {"priority", std::to_string(i % 5)}};
     if (i % 4 != 0) p["c"] = "present";
