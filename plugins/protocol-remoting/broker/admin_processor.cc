@@ -1,7 +1,11 @@
 // AdminProcessor (contract in admin_processor.h).
 #include "admin_processor.h"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "codes.h"
 #include "header_reader.h"
@@ -21,6 +25,41 @@ RemotingCommand error(const RemotingCommand& request, int32_t code, std::string 
   return make_response(request, code, std::move(remark));
 }
 
+// A MessageQueue as fastjson writes it (fields in name order), used as a map key.
+std::string message_queue_key(const std::string& broker_name, int32_t queue_id, const std::string& topic) {
+  std::string out = "{\"brokerName\":";
+  append_json_string(&out, broker_name);
+  out += ",\"queueId\":" + std::to_string(queue_id) + ",\"topic\":";
+  append_json_string(&out, topic);
+  out += "}";
+  return out;
+}
+
+// The queues of a topic a reader sees: as many as the larger of its read and write counts.
+int32_t queue_count(const TopicConfig& config) { return std::max(config.read_queue_nums, config.write_queue_nums); }
+
+const char* consume_type_name(ConsumeType t) {
+  return t == ConsumeType::kActively ? "CONSUME_ACTIVELY" : "CONSUME_PASSIVELY";
+}
+const char* message_model_name(MessageModel m) {
+  return m == MessageModel::kBroadcasting ? "BROADCASTING" : "CLUSTERING";
+}
+const char* consume_from_name(ConsumeFromWhere w) {
+  switch (w) {
+    case ConsumeFromWhere::kFirstOffset: return "CONSUME_FROM_FIRST_OFFSET";
+    case ConsumeFromWhere::kTimestamp: return "CONSUME_FROM_TIMESTAMP";
+    case ConsumeFromWhere::kLastOffset: break;
+  }
+  return "CONSUME_FROM_LAST_OFFSET";
+}
+
+// Big-endian reads from a stored record (PROTOCOL.md §4).
+int64_t read_be(const uint8_t* p, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | p[i];
+  return static_cast<int64_t>(v);
+}
+
 }  // namespace
 
 bool AdminProcessor::handle(const std::shared_ptr<RemotingConnection>& conn, const RemotingCommand& request) {
@@ -35,6 +74,11 @@ bool AdminProcessor::handle(const std::shared_ptr<RemotingConnection>& conn, con
     case request_code::kGetBrokerRuntimeInfo: response = runtime_info(request); break;
     case request_code::kViewMessageById: view_message(conn, request); return true;
     case request_code::kQueryMessage: query_message(conn, request); return true;
+    case request_code::kGetTopicStatsInfo: response = topic_stats(request); break;
+    case request_code::kGetConsumeStats: response = consume_stats(request); break;
+    case request_code::kQueryTopicConsumeByWho: response = consumed_by_who(request); break;
+    case request_code::kGetConsumerConnectionList: response = consumer_connections(request); break;
+    case request_code::kInvokeBrokerToResetOffset: response = reset_offset(request); break;
     default: return false;
   }
   conn->respond(request, std::move(response));
@@ -187,6 +231,181 @@ void AdminProcessor::query_message(const std::shared_ptr<RemotingConnection>& co
   response.ext_fields["indexLastUpdateTimestamp"] = std::to_string(found->index_last_update_timestamp);
   response.ext_fields["indexLastUpdatePhyoffset"] = std::to_string(found->index_last_update_phy_offset);
   conn->respond(request, std::move(response), std::move(found->records));
+}
+
+int64_t AdminProcessor::store_time_at(const std::string& topic, int32_t queue_id, int64_t offset) {
+  MessageStore* store = ctx_.store();
+  if (store == nullptr || offset < 0) return 0;
+  GetRequest get;
+  get.topic = topic;
+  get.queue_id = queue_id;
+  get.offset = offset;
+  get.max_count = 1;
+  GetResult got = store->get_messages(get);
+  if (got.status != GetStatus::kFound || got.records.empty()) return 0;
+  // Record layout (§4): SYSFLAG at 36, BORNHOST at 48 (8 bytes, 20 with BORNHOST_V6 0x10),
+  // then STORETIMESTAMP.
+  const StoredRecord& r = got.records.front();
+  constexpr uint32_t kSysFlagAt = 36;
+  if (r.size < 88) return 0;
+  int32_t sys_flag = static_cast<int32_t>(read_be(r.data + kSysFlagAt, 4));
+  uint32_t at = 48 + ((sys_flag & 0x10) != 0 ? 20 : 8);
+  return read_be(r.data + at, 8);
+}
+
+RemotingCommand AdminProcessor::topic_stats(const RemotingCommand& request) {
+  HeaderReader h(request);
+  std::string topic = h.str("topic");
+  if (!h.ok()) return error(request, response_code::kSystemError, h.error());
+  auto config = ctx_.broker().topics().find(topic);
+  if (!config) return error(request, response_code::kTopicNotExist, "topic[" + topic + "] not exist");
+  MessageStore* store = ctx_.store();
+  std::string body = "{\"offsetTable\":{";
+  for (int32_t q = 0; q < queue_count(*config); ++q) {
+    int64_t min = store != nullptr ? store->min_offset(topic, q) : 0;
+    int64_t max = store != nullptr ? store->max_offset(topic, q) : 0;
+    int64_t last = max > 0 ? store_time_at(topic, q, max - 1) : 0;
+    if (q > 0) body += ",";
+    body += message_queue_key(ctx_.broker_name, q, topic) + ":{\"lastUpdateTimestamp\":" + std::to_string(last) +
+            ",\"maxOffset\":" + std::to_string(max) + ",\"minOffset\":" + std::to_string(min) + "}";
+  }
+  body += "}}";
+  auto response = make_response(request, response_code::kSuccess);
+  response.body = std::move(body);
+  return response;
+}
+
+RemotingCommand AdminProcessor::consume_stats(const RemotingCommand& request) {
+  HeaderReader h(request);
+  std::string group = h.str("consumerGroup");
+  std::string only_topic = h.str_or("topic", "");
+  if (!h.ok()) return error(request, response_code::kSystemError, h.error());
+  ConsumerOffsets& offsets = ctx_.broker().consumer_offsets();
+  std::vector<std::string> topics;
+  if (!only_topic.empty()) {
+    topics.push_back(only_topic);
+  } else {
+    topics = offsets.topics_of_group(group);
+  }
+  MessageStore* store = ctx_.store();
+  std::string table;
+  for (const auto& topic : topics) {
+    auto config = ctx_.broker().topics().find(topic);
+    if (!config) continue;
+    std::map<int32_t, int64_t> committed = offsets.offsets(group, topic);
+    for (int32_t q = 0; q < queue_count(*config); ++q) {
+      int64_t broker_offset = store != nullptr ? store->max_offset(topic, q) : 0;
+      auto it = committed.find(q);
+      int64_t consumer_offset = it != committed.end() && it->second > 0 ? it->second : 0;
+      int64_t last = consumer_offset > 0 ? store_time_at(topic, q, consumer_offset - 1) : 0;
+      if (!table.empty()) table += ",";
+      table += message_queue_key(ctx_.broker_name, q, topic) + ":{\"brokerOffset\":" +
+               std::to_string(broker_offset) + ",\"consumerOffset\":" + std::to_string(consumer_offset) +
+               ",\"lastTimestamp\":" + std::to_string(last) + "}";
+    }
+  }
+  auto response = make_response(request, response_code::kSuccess);
+  response.body = "{\"consumeTps\":0.0,\"offsetTable\":{" + table + "}}";
+  return response;
+}
+
+RemotingCommand AdminProcessor::consumed_by_who(const RemotingCommand& request) {
+  HeaderReader h(request);
+  std::string topic = h.str("topic");
+  if (!h.ok()) return error(request, response_code::kSystemError, h.error());
+  // Groups with committed offsets on the topic, and online groups subscribing to it.
+  std::vector<std::string> groups = ctx_.broker().consumer_offsets().groups_of_topic(topic);
+  ClientRegistry& clients = ctx_.broker().clients();
+  for (const auto& g : clients.consumer_groups()) {
+    if (clients.subscription(g, topic)) groups.push_back(g);
+  }
+  std::sort(groups.begin(), groups.end());
+  groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+  JsonValue list = JsonValue::array();
+  for (auto& g : groups) list.push_back(JsonValue::string(std::move(g)));
+  JsonValue root = JsonValue::object();
+  root.set("groupList", std::move(list));
+  auto response = make_response(request, response_code::kSuccess);
+  response.body = serialize_json(root);
+  return response;
+}
+
+RemotingCommand AdminProcessor::consumer_connections(const RemotingCommand& request) {
+  HeaderReader h(request);
+  std::string group = h.str("consumerGroup");
+  if (!h.ok()) return error(request, response_code::kSystemError, h.error());
+  auto info = ctx_.broker().clients().consumer_group(group);
+  if (!info || info->members.empty()) {
+    return error(request, response_code::kConsumerNotOnline, "the consumer group[" + group + "] not online");
+  }
+  JsonValue connections = JsonValue::array();
+  for (const auto& m : info->members) {
+    JsonValue c = JsonValue::object();
+    c.set("clientAddr", JsonValue::string(m.remote_address));
+    c.set("clientId", JsonValue::string(m.client_id));
+    c.set("language", JsonValue::string(m.language));
+    c.set("version", JsonValue::number(m.version));
+    connections.push_back(std::move(c));
+  }
+  JsonValue subscriptions = JsonValue::object();
+  for (const auto& [topic, sub] : info->subscriptions) {
+    JsonValue s = JsonValue::object();
+    s.set("classFilterMode", JsonValue::boolean(sub.class_filter_mode));
+    JsonValue codes = JsonValue::array();
+    for (int32_t c : sub.codes) codes.push_back(JsonValue::number(c));
+    s.set("codeSet", std::move(codes));
+    s.set("expressionType", JsonValue::string(sub.expression_type));
+    s.set("subString", JsonValue::string(sub.expression));
+    s.set("subVersion", JsonValue::number(sub.version));
+    JsonValue tags = JsonValue::array();
+    for (const auto& t : sub.tags) tags.push_back(JsonValue::string(t));
+    s.set("tagsSet", std::move(tags));
+    s.set("topic", JsonValue::string(topic));
+    subscriptions.set(topic, std::move(s));
+  }
+  JsonValue root = JsonValue::object();
+  root.set("connectionSet", std::move(connections));
+  root.set("consumeFromWhere", JsonValue::string(consume_from_name(info->consume_from_where)));
+  root.set("consumeType", JsonValue::string(consume_type_name(info->consume_type)));
+  root.set("messageModel", JsonValue::string(message_model_name(info->message_model)));
+  root.set("subscriptionTable", std::move(subscriptions));
+  auto response = make_response(request, response_code::kSuccess);
+  response.body = serialize_json(root);
+  return response;
+}
+
+RemotingCommand AdminProcessor::reset_offset(const RemotingCommand& request) {
+  HeaderReader h(request);
+  std::string topic = h.str("topic");
+  std::string group = h.str("group");
+  int64_t timestamp = h.i64("timestamp");
+  bool force = h.bool_or("isForce", true);
+  if (!h.ok()) return error(request, response_code::kSystemError, h.error());
+  auto config = ctx_.broker().topics().find(topic);
+  if (!config) return error(request, response_code::kTopicNotExist, "topic[" + topic + "] not exist");
+  MessageStore* store = ctx_.store();
+  if (store == nullptr) return error(request, response_code::kServiceNotAvailable, "no store plugin loaded");
+  // RocketMQ's Broker2Client.resetOffset: the offset of the first message stored at or
+  // after the time (-1: the queue's end); without isForce an offset only moves back. The
+  // broker commits the offsets itself, so the reset also holds for clients that are not
+  // online (RocketMQ's 220 push to online clients is not sent: they pick the new offset
+  // up on their next offset query or rebalance).
+  ConsumerOffsets& offsets = ctx_.broker().consumer_offsets();
+  std::string table;
+  for (int32_t q = 0; q < queue_count(*config); ++q) {
+    int64_t target = timestamp == -1 ? store->max_offset(topic, q) : store->offset_by_time(topic, q, timestamp);
+    auto current = offsets.query(group, topic, q);
+    int64_t offset = target;
+    if (!force && current && *current <= target) offset = *current;
+    if (!current || offset != *current) offsets.commit(group, topic, q, offset);
+    if (!table.empty()) table += ",";
+    table += message_queue_key(ctx_.broker_name, q, topic) + ":" + std::to_string(offset);
+  }
+  ctx_.logger.info("offsets of group ", group, " on topic ", topic, " reset to time ", timestamp,
+                   force ? " (forced)" : "");
+  auto response = make_response(request, response_code::kSuccess);
+  response.body = "{\"offsetTable\":{" + table + "}}";
+  return response;
 }
 
 }  // namespace tern::remoting

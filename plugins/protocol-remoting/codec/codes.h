@@ -54,6 +54,8 @@ inline constexpr int32_t kGetConsumeStats = 208;
 inline constexpr int32_t kDeleteTopicInBroker = 215;
 inline constexpr int32_t kDeleteTopicInNamesrv = 216;
 inline constexpr int32_t kGetKvlistByNamespace = 219;
+inline constexpr int32_t kResetConsumerClientOffset = 220;
+inline constexpr int32_t kInvokeBrokerToResetOffset = 222;
 inline constexpr int32_t kGetTopicsByCluster = 224;
 inline constexpr int32_t kQueryTopicConsumeByWho = 300;
 inline constexpr int32_t kQueryDataVersion = 322;
@@ -87,6 +89,7 @@ inline constexpr int32_t kSubscriptionParseFailed = 23;
 inline constexpr int32_t kSubscriptionNotExist = 24;
 inline constexpr int32_t kSubscriptionNotLatest = 25;
 inline constexpr int32_t kSubscriptionGroupNotExist = 26;
+inline constexpr int32_t kConsumerNotOnline = 206;
 }  // namespace response_code
 
 // The response to `request`: same opaque and serialization, the response flag set.
