@@ -384,7 +384,7 @@ SendResult ProducerImpl::send_default_impl(const Prepared& p, Clock::time_point 
   int times = 0;
   for (; times < times_total; ++times) {
     MessageQueue mq = info->select_one_message_queue(last_broker);
-    if (Clock::now() - begin >= timeout) {
+    if (Clock::now() - begin >= timeout || left_until(deadline).count() <= 0) {
       call_timeout = true;
       break;
     }
@@ -402,7 +402,15 @@ SendResult ProducerImpl::send_default_impl(const Prepared& p, Clock::time_point 
     instance_->logger().info("send to topic ", p.topic, " attempt ", times + 1, "/", times_total, ": ", e.text);
     if (!e.retryable) throw_attempt(p.topic, e);
     last_broker = mq.broker_name;
+    const bool timed_out = e.code == client_error::kAccessBrokerTimeout;
     errors.push_back(std::move(e));
+    if (timed_out) {
+      // The attempt had all the time left: the send's timeout has passed (seed 004: a
+      // timeout is not retried).
+      ++times;
+      call_timeout = true;
+      break;
+    }
     // Routes may have moved: the next attempt uses what the name server says now.
     std::lock_guard lock(mu_);
     auto it = publish_.find(p.topic);

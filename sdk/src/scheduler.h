@@ -65,7 +65,8 @@ class Scheduler {
         continue;
       }
       if (next->due > Clock::now()) {
-        cv_.wait_until(lock, next->due);
+        const Clock::time_point due = next->due;  // tasks_ may grow (and move) while waiting
+        cv_.wait_until(lock, due);
         continue;
       }
       Task task = std::move(*next);
