@@ -481,6 +481,26 @@ TEST(SdkProducerRetryTest, RetriesRotateToTheLiveBroker) {
   p.shutdown();
 }
 
+// autoCreateTopicEnable=true: an unknown topic borrows TBW102's route and the broker
+// creates it on first send (RocketMQ's default-topic path).
+TEST(SdkProducerRetryTest, UnknownTopicIsCreatedThroughTheDefaultTopic) {
+  Broker a("sdk-auto", "autoCreateTopicEnable=true\n");
+  ASSERT_EQ(a.start(), "");
+  DefaultMQProducer p("sdk_auto");
+  p.set_namesrv_addr(a.namesrv());
+  p.set_instance_name("sdk_auto");
+  p.start();
+  for (int i = 0; i < 5; ++i) {
+    SendResult r = p.send(make_message("SdkAutoCreated", "auto-" + std::to_string(i)));
+    EXPECT_EQ(r.send_status, SendStatus::SEND_OK);
+    EXPECT_EQ(r.message_queue.broker_name, "sdk-auto");
+    EXPECT_LT(r.message_queue.queue_id, 4);  // defaultTopicQueueNums
+  }
+  Raw raw;
+  EXPECT_TRUE(raw.wait_total(a, "SdkAutoCreated", 4, 5));
+  p.shutdown();
+}
+
 // One broker that dies, then one that freezes.
 TEST(SdkProducerRetryTest, DeadBrokerFailsAfterRetriesNamingIt) {
   Broker a("sdk-dead", "autoCreateTopicEnable=false\n");
