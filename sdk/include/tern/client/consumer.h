@@ -1,0 +1,30 @@
+// Consumer settings and listener types shared by the SDK's consumers, with RocketMQ's
+// names: MessageModel, ConsumeFromWhere, ConsumeConcurrentlyStatus and
+// MessageListenerConcurrently (a callable taking the batch of messages).
+//
+// Thread-safety: plain values and callables; a listener is called from the consumer's
+// consume threads, possibly several at once.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "tern/client/message.h"
+
+namespace tern::client {
+
+enum class MessageModel { BROADCASTING, CLUSTERING };
+
+enum class ConsumeFromWhere { CONSUME_FROM_LAST_OFFSET, CONSUME_FROM_FIRST_OFFSET, CONSUME_FROM_TIMESTAMP };
+
+enum class ConsumeConcurrentlyStatus { CONSUME_SUCCESS, RECONSUME_LATER };
+
+// RocketMQ's MessageListenerConcurrently.consumeMessage, without the context argument.
+// At most consumeMessageBatchMaxSize messages of one queue per call. An exception thrown
+// counts as RECONSUME_LATER.
+using MessageListenerConcurrently = std::function<ConsumeConcurrentlyStatus(const std::vector<MessageExt>&)>;
+
+const char* to_string(MessageModel m);
+const char* to_string(ConsumeFromWhere w);
+
+}  // namespace tern::client

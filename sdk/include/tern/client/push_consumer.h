@@ -1,0 +1,93 @@
+// DefaultMQPushConsumer: RocketMQ's push consumer (concurrently consuming listener) on
+// top of long-polling pulls.
+//
+//   tern::client::DefaultMQPushConsumer consumer("my_group");
+//   consumer.set_namesrv_addr("127.0.0.1:9876");   // or NAMESRV_ADDR
+//   consumer.subscribe("TopicTest", "TagA || TagB");  // or "*"
+//   consumer.register_message_listener([](const std::vector<MessageExt>& msgs) {
+//     return ConsumeConcurrentlyStatus::CONSUME_SUCCESS;
+//   });
+//   consumer.start();
+//   ...
+//   consumer.shutdown();   // persists the consumed offsets
+//
+// Behaviour (RocketMQ's): queues of the subscribed topics (and %RETRY%<group> in
+// clustering) are allocated averagely among the group's live consumers every
+// rebalance_interval (20 s) and at once when a broker sends NOTIFY_CONSUMER_IDS_CHANGED.
+// Each assigned queue starts at the group's offset on the broker or, when it has none,
+// per consume_from_where; one long-poll pull loop per queue feeds the consume threads
+// in batches of consume_message_batch_max_size. The offset committed for a queue is its
+// lowest unconsumed message; offsets are persisted every 5 s, when a queue is taken away,
+// and at shutdown(). RECONSUME_LATER re-delivers the batch locally after 1 s (the broker
+// does not serve CONSUMER_SEND_MSG_BACK yet).
+//
+// Threads: setters and subscribe before start(); start() and shutdown() once each from
+// one thread; the listener runs on consume_thread_max threads. The destructor shuts down.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "tern/client/client_config.h"
+#include "tern/client/consumer.h"
+#include "tern/client/message.h"
+#include "tern/client/mq_client_exception.h"
+
+namespace tern::client {
+
+namespace internal {
+class PushConsumerImpl;
+}
+
+class DefaultMQPushConsumer : public ClientConfig {
+ public:
+  explicit DefaultMQPushConsumer(std::string consumer_group);
+  ~DefaultMQPushConsumer();
+  DefaultMQPushConsumer(const DefaultMQPushConsumer&) = delete;
+  DefaultMQPushConsumer& operator=(const DefaultMQPushConsumer&) = delete;
+
+  const std::string& consumer_group() const { return group_; }
+
+  // `expression`: "*" (or "") for every tag, else tags joined by "||".
+  void subscribe(const std::string& topic, const std::string& expression);
+  void register_message_listener(MessageListenerConcurrently listener) { listener_ = std::move(listener); }
+
+  void set_message_model(MessageModel m) { message_model_ = m; }  // CLUSTERING
+  MessageModel message_model() const { return message_model_; }
+  void set_consume_from_where(ConsumeFromWhere w) { consume_from_where_ = w; }  // CONSUME_FROM_LAST_OFFSET
+  ConsumeFromWhere consume_from_where() const { return consume_from_where_; }
+  // For CONSUME_FROM_TIMESTAMP: ms since the epoch (default: half an hour ago).
+  void set_consume_timestamp(int64_t ms) { consume_timestamp_ = ms; }
+  void set_consume_thread_min(int n) { consume_thread_min_ = n; }  // 20
+  void set_consume_thread_max(int n) { consume_thread_max_ = n; }  // 20 (the pool has max threads)
+  int consume_thread_max() const { return consume_thread_max_; }
+  void set_consume_message_batch_max_size(int n) { consume_message_batch_max_size_ = n; }  // 1
+  void set_pull_batch_size(int n) { pull_batch_size_ = n; }                                // 32
+  // Not in RocketMQ's API (its rebalanceInterval is a system property): 20 s.
+  void set_rebalance_interval(std::chrono::milliseconds t) { rebalance_interval_ = t; }
+  void set_persist_consumer_offset_interval(std::chrono::milliseconds t) { persist_interval_ = t; }  // 5 s
+
+  // Throws MQClientException (kNotRunning: no listener, no subscription, bad group or
+  // already started; kNoNameServerException).
+  void start();
+  void shutdown();  // idempotent
+
+ private:
+  friend class internal::PushConsumerImpl;
+  std::string group_;
+  std::map<std::string, std::string> subscriptions_;
+  MessageListenerConcurrently listener_;
+  MessageModel message_model_ = MessageModel::CLUSTERING;
+  ConsumeFromWhere consume_from_where_ = ConsumeFromWhere::CONSUME_FROM_LAST_OFFSET;
+  int64_t consume_timestamp_ = 0;
+  int consume_thread_min_ = 20, consume_thread_max_ = 20;
+  int consume_message_batch_max_size_ = 1;
+  int pull_batch_size_ = 32;
+  std::chrono::milliseconds rebalance_interval_{20000};
+  std::chrono::milliseconds persist_interval_{5000};
+  std::unique_ptr<internal::PushConsumerImpl> impl_;
+};
+
+}  // namespace tern::client

@@ -1,0 +1,590 @@
+#include "push_consumer_impl.h"
+
+#include <algorithm>
+
+#include "codes.h"
+#include "message_decoder.h"
+#include "rebalance.h"
+
+namespace tern::client::internal {
+
+namespace rc = remoting::request_code;
+namespace rsp = remoting::response_code;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int32_t kPullCommitOffset = 1, kPullSuspend = 2, kPullSubscription = 4;
+constexpr auto kPullTimeout = 30000ms;
+constexpr auto kSuspendMillis = 15000;
+constexpr auto kCallTimeout = 3000ms;
+constexpr auto kPullErrorDelay = 3000ms;
+constexpr auto kReconsumeDelay = 1000ms;
+constexpr size_t kMaxInFlight = 1000;  // pullThresholdForQueue
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string field(const remoting::RemotingCommand& r, const std::string& key) {
+  auto it = r.ext_fields.find(key);
+  return it == r.ext_fields.end() ? std::string() : it->second;
+}
+
+int64_t field_int(const remoting::RemotingCommand& r, const std::string& key, int64_t fallback) {
+  std::string v = field(r, key);
+  if (v.empty()) return fallback;
+  try {
+    return std::stoll(v);
+  } catch (...) {
+    return fallback;
+  }
+}
+
+std::string retry_topic(const std::string& group) { return "%RETRY%" + group; }
+
+// Consumers by "clientId\ngroup", for the NOTIFY_CONSUMER_IDS_CHANGED handler (one per
+// instance, shared by its consumers).
+std::mutex& notify_mu() {
+  static std::mutex mu;
+  return mu;
+}
+std::map<std::string, std::weak_ptr<PushConsumerImpl::Gate>>& notify_table() {
+  static std::map<std::string, std::weak_ptr<PushConsumerImpl::Gate>> table;
+  return table;
+}
+
+}  // namespace
+
+}  // namespace tern::client::internal
+
+namespace tern::client {
+const char* to_string(MessageModel m) { return m == MessageModel::CLUSTERING ? "CLUSTERING" : "BROADCASTING"; }
+const char* to_string(ConsumeFromWhere w) {
+  switch (w) {
+    case ConsumeFromWhere::CONSUME_FROM_FIRST_OFFSET:
+      return "CONSUME_FROM_FIRST_OFFSET";
+    case ConsumeFromWhere::CONSUME_FROM_TIMESTAMP:
+      return "CONSUME_FROM_TIMESTAMP";
+    default:
+      return "CONSUME_FROM_LAST_OFFSET";
+  }
+}
+}  // namespace tern::client
+
+namespace tern::client::internal {
+
+PushConsumerImpl::PushConsumerImpl(const DefaultMQPushConsumer& c)
+    : group_(c.group_),
+      config_(c),
+      listener_(c.listener_),
+      model_(c.message_model_),
+      from_where_(c.consume_from_where_),
+      consume_timestamp_(c.consume_timestamp_ != 0 ? c.consume_timestamp_ : now_ms() - 30 * 60 * 1000),
+      threads_(std::max({1, c.consume_thread_min_, c.consume_thread_max_})),
+      batch_max_(std::max(1, c.consume_message_batch_max_size_)),
+      pull_batch_(std::max(1, c.pull_batch_size_)),
+      rebalance_interval_(c.rebalance_interval_),
+      persist_interval_(c.persist_interval_) {
+  const int64_t version = now_ms();
+  for (const auto& [topic, expr] : c.subscriptions_) {
+    subscriptions_.push_back(Subscription{topic, expr.empty() ? "*" : expr, parse_tags(expr), version});
+  }
+  if (model_ == MessageModel::CLUSTERING) subscriptions_.push_back(Subscription{retry_topic(group_), "*", {}, version});
+}
+
+PushConsumerImpl::~PushConsumerImpl() { shutdown(); }
+
+std::vector<std::string> PushConsumerImpl::topics_in_use() const {
+  std::vector<std::string> out;
+  for (const auto& s : subscriptions_) out.push_back(s.topic);
+  return out;
+}
+
+JsonValue PushConsumerImpl::consumer_data() const {
+  JsonValue d = JsonValue::object();
+  d.set("groupName", JsonValue::string(group_));
+  d.set("consumeType", JsonValue::string("CONSUME_PASSIVELY"));
+  d.set("messageModel", JsonValue::string(tern::client::to_string(model_)));
+  d.set("consumeFromWhere", JsonValue::string(tern::client::to_string(from_where_)));
+  d.set("unitMode", JsonValue::boolean(false));
+  JsonValue subs = JsonValue::array();
+  for (const auto& s : subscriptions_) {
+    JsonValue sd = JsonValue::object();
+    sd.set("topic", JsonValue::string(s.topic));
+    sd.set("subString", JsonValue::string(s.expression));
+    JsonValue tags = JsonValue::array(), codes = JsonValue::array();
+    for (const auto& t : s.tags) {
+      tags.push_back(JsonValue::string(t));
+      codes.push_back(JsonValue::number(java_hash_code(t)));
+    }
+    sd.set("tagsSet", std::move(tags));
+    sd.set("codeSet", std::move(codes));
+    sd.set("subVersion", JsonValue::number(s.sub_version));
+    sd.set("classFilterMode", JsonValue::boolean(false));
+    sd.set("expressionType", JsonValue::string("TAG"));
+    subs.push_back(std::move(sd));
+  }
+  d.set("subscriptionDataSet", std::move(subs));
+  return d;
+}
+
+void PushConsumerImpl::via_gate(const std::shared_ptr<Gate>& gate, bool control,
+                                std::function<void(PushConsumerImpl&)> task) {
+  std::lock_guard lock(gate->mu);
+  PushConsumerImpl* self = gate->self;
+  if (self == nullptr) return;
+  Executor& ex = control ? *self->control_ : *self->puller_;
+  ex.post([self, task = std::move(task)] {
+    if (self->running_) task(*self);
+  });
+}
+
+void PushConsumerImpl::start() {
+  if (group_.empty()) throw MQClientException(client_error::kNotRunning, "the consumer group is empty");
+  if (!listener_) {
+    throw MQClientException(client_error::kNotRunning, "consumer " + group_ + ": no message listener registered");
+  }
+  if (topics_in_use().empty() || (model_ == MessageModel::CLUSTERING && subscriptions_.size() == 1)) {
+    throw MQClientException(client_error::kNotRunning, "consumer " + group_ + ": no subscription");
+  }
+  if (config_.resolved_namesrv_addr().empty()) {
+    throw MQClientException(client_error::kNoNameServerException,
+                            "consumer " + group_ + ": no name server address; call set_namesrv_addr or set NAMESRV_ADDR");
+  }
+  instance_ = MQClientInstance::acquire(config_);
+  if (Status s = instance_->register_consumer(group_, this); !s.is_ok()) {
+    instance_.reset();
+    throw MQClientException(client_error::kNotRunning, s.message());
+  }
+  control_ = std::make_unique<Executor>(1);
+  puller_ = std::make_unique<Executor>(1);
+  consumers_ = std::make_unique<Executor>(threads_);
+  {
+    std::lock_guard lock(gate_->mu);
+    gate_->self = this;
+  }
+  running_ = true;
+  const std::string key = instance_->client_id() + "\n" + group_;
+  {
+    std::lock_guard lock(notify_mu());
+    notify_table()[key] = gate_;
+  }
+  const std::string client_id = instance_->client_id();
+  instance_->set_request_handler(
+      rc::kNotifyConsumerIdsChanged,
+      [client_id](const remoting::RemotingCommand& request,
+                  const std::string&) -> std::optional<remoting::RemotingCommand> {
+        std::shared_ptr<Gate> gate;
+        {
+          std::lock_guard lock(notify_mu());
+          auto it = notify_table().find(client_id + "\n" + field(request, "consumerGroup"));
+          if (it != notify_table().end()) gate = it->second.lock();
+        }
+        if (gate) via_gate(gate, true, [](PushConsumerImpl& c) { c.rebalance(); });
+        return std::nullopt;
+      });
+  for (const auto& s : subscriptions_) {
+    auto r = instance_->update_topic_route(s.topic, kCallTimeout);
+    if (!r.is_ok()) instance_->logger().info("consumer ", group_, ": route of ", s.topic, ": ", r.status().to_string());
+  }
+  instance_->send_heartbeat_to_all_brokers();
+  std::weak_ptr<Gate> weak = gate_;
+  auto periodic = [weak](bool control, std::function<void(PushConsumerImpl&)> task) {
+    return [weak, control, task] {
+      if (auto g = weak.lock()) via_gate(g, control, task);
+    };
+  };
+  via_gate(gate_, true, [](PushConsumerImpl& c) { c.rebalance(); });
+  instance_->scheduler().schedule(rebalance_interval_, rebalance_interval_,
+                                  periodic(true, [](PushConsumerImpl& c) { c.rebalance(); }));
+  instance_->scheduler().schedule(persist_interval_, persist_interval_,
+                                  periodic(true, [](PushConsumerImpl& c) { c.persist_all(false); }));
+  instance_->logger().info("push consumer ", group_, " started in client ", instance_->client_id());
+}
+
+void PushConsumerImpl::shutdown() {
+  if (shut_down_ || !instance_) return;
+  shut_down_ = true;
+  {
+    std::lock_guard lock(gate_->mu);
+    gate_->self = nullptr;
+  }
+  {
+    std::lock_guard lock(notify_mu());
+    notify_table().erase(instance_->client_id() + "\n" + group_);
+  }
+  control_->stop();  // a running rebalance finishes
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [mq, pq] : queues_) pq->dropped = true;
+  }
+  running_ = false;
+  consumers_->stop();  // batches started finish; queued ones see the drop and skip
+  puller_->stop();
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [mq, pq] : queues_) {
+      int64_t off = pq->committable();
+      if (off >= 0) offsets_[mq] = std::max(offsets_[mq], off);
+    }
+  }
+  persist_all(true);
+  instance_->unregister_consumer(group_, kCallTimeout);
+  instance_.reset();
+}
+
+std::vector<std::string> PushConsumerImpl::find_consumer_ids(const std::string& topic) {
+  auto route = instance_->cached_route(topic);
+  if (!route) return {};
+  for (const auto& bd : route->broker_datas) {
+    std::string addr = instance_->find_broker_master(bd.broker_name);
+    if (addr.empty()) continue;
+    auto r = instance_->remoting().invoke_sync(
+        addr, MQClientInstance::make_request(rc::kGetConsumerListByGroup, {{"consumerGroup", group_}}), kCallTimeout);
+    if (!r.is_ok() || r->code != rsp::kSuccess) continue;
+    auto json = parse_json(r->body);
+    if (!json.is_ok()) continue;
+    const JsonValue* list = json->find("consumerIdList");
+    if (list == nullptr || !list->is_array()) continue;
+    std::vector<std::string> ids;
+    for (const auto& v : list->values()) {
+      if (v.is_string()) ids.push_back(v.text());
+    }
+    return ids;
+  }
+  return {};
+}
+
+void PushConsumerImpl::rebalance() {
+  for (const auto& s : subscriptions_) rebalance_topic(s.topic);
+}
+
+void PushConsumerImpl::rebalance_topic(const std::string& topic) {
+  auto route = instance_->cached_route(topic);
+  if (!route) {
+    auto r = instance_->update_topic_route(topic, kCallTimeout);
+    if (!r.is_ok()) return;  // e.g. no %RETRY% topic yet
+    route = *r;
+  }
+  std::vector<MessageQueue> all;
+  for (const auto& qd : route->queue_datas) {
+    if ((qd.perm & 4) == 0) continue;
+    for (int i = 0; i < qd.read_queue_nums; ++i) all.push_back(MessageQueue{topic, qd.broker_name, i});
+  }
+  std::vector<MessageQueue> mine;
+  if (model_ == MessageModel::BROADCASTING) {
+    mine = all;
+  } else {
+    auto ids = find_consumer_ids(topic);
+    if (ids.empty()) {
+      instance_->logger().debug("consumer ", group_, ": no consumer list for topic ", topic);
+      return;
+    }
+    mine = allocate_averagely(all, ids, instance_->client_id());
+  }
+  std::set<MessageQueue> wanted(mine.begin(), mine.end());
+  std::vector<PQ> removed;
+  std::vector<MessageQueue> added;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = queues_.begin(); it != queues_.end();) {
+      if (it->first.topic == topic && !wanted.count(it->first)) {
+        removed.push_back(it->second);
+        it = queues_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (const auto& mq : wanted) {
+      if (!queues_.count(mq)) added.push_back(mq);
+    }
+  }
+  for (const auto& pq : removed) {
+    pq->dropped = true;
+    int64_t off = pq->committable();
+    {
+      std::lock_guard lock(mu_);
+      if (off >= 0) offsets_[pq->mq] = off;
+      off = offsets_.count(pq->mq) ? offsets_[pq->mq] : -1;
+      offsets_.erase(pq->mq);
+    }
+    if (off >= 0) persist_one(pq->mq, off, true);
+  }
+  for (const auto& mq : added) {
+    int64_t from = compute_pull_from(mq);
+    if (from < 0) continue;  // retried at the next rebalance
+    auto pq = std::make_shared<ProcessQueue>();
+    pq->mq = mq;
+    pq->next_offset = from;
+    {
+      std::lock_guard lock(mu_);
+      queues_[mq] = pq;
+      offsets_[mq] = from;
+    }
+    instance_->logger().info("consumer ", group_, " takes ", mq.topic, "/", mq.broker_name, "/", mq.queue_id,
+                             " from offset ", from);
+    puller_->post([this, pq] {
+      if (running_) pull(pq);
+    });
+  }
+}
+
+int64_t PushConsumerImpl::compute_pull_from(const MessageQueue& mq) {
+  std::string addr = instance_->find_broker_master(mq.broker_name);
+  if (addr.empty()) return -1;
+  const std::string qid = std::to_string(mq.queue_id);
+  if (model_ == MessageModel::CLUSTERING) {
+    auto r = instance_->remoting().invoke_sync(
+        addr,
+        MQClientInstance::make_request(rc::kQueryConsumerOffset,
+                                       {{"consumerGroup", group_}, {"topic", mq.topic}, {"queueId", qid}}),
+        kCallTimeout);
+    if (!r.is_ok()) return -1;
+    if (r->code == rsp::kSuccess) {
+      int64_t off = field_int(*r, "offset", -1);
+      if (off >= 0) return off;
+    } else if (r->code != rsp::kQueryNotFound) {
+      return -1;
+    }
+  }
+  if (mq.topic.rfind("%RETRY%", 0) == 0 || from_where_ == ConsumeFromWhere::CONSUME_FROM_FIRST_OFFSET) return 0;
+  std::map<std::string, std::string> ext{{"topic", mq.topic}, {"queueId", qid}};
+  int32_t code = rc::kGetMaxOffset;
+  if (from_where_ == ConsumeFromWhere::CONSUME_FROM_TIMESTAMP) {
+    code = rc::kSearchOffsetByTimestamp;
+    ext["timestamp"] = std::to_string(consume_timestamp_);
+  }
+  auto r = instance_->remoting().invoke_sync(addr, MQClientInstance::make_request(code, ext), kCallTimeout);
+  if (!r.is_ok() || r->code != rsp::kSuccess) return -1;
+  return field_int(*r, "offset", -1);
+}
+
+void PushConsumerImpl::schedule_pull(const PQ& pq, std::chrono::milliseconds delay) {
+  if (delay.count() == 0) {
+    via_gate(gate_, false, [pq](PushConsumerImpl& c) { c.pull(pq); });
+    return;
+  }
+  std::weak_ptr<Gate> weak = gate_;
+  instance_->scheduler().schedule(delay, 0ms, [weak, pq] {
+    if (auto g = weak.lock()) via_gate(g, false, [pq](PushConsumerImpl& c) { c.pull(pq); });
+  });
+}
+
+void PushConsumerImpl::pull(const PQ& pq) {
+  if (pq->dropped) return;
+  {
+    std::lock_guard lock(pq->mu);
+    if (pq->in_flight.size() > kMaxInFlight) {
+      schedule_pull(pq, 50ms);  // flow control
+      return;
+    }
+  }
+  std::string addr = instance_->find_broker_master(pq->mq.broker_name);
+  if (addr.empty()) {
+    schedule_pull(pq, kPullErrorDelay);
+    return;
+  }
+  const Subscription* sub = nullptr;
+  for (const auto& s : subscriptions_) {
+    if (s.topic == pq->mq.topic) sub = &s;
+  }
+  if (sub == nullptr) return;
+  int64_t commit = -1;
+  if (model_ == MessageModel::CLUSTERING) {
+    std::lock_guard lock(mu_);
+    auto it = offsets_.find(pq->mq);
+    if (it != offsets_.end()) commit = it->second;
+  }
+  int32_t sys_flag = kPullSuspend | kPullSubscription | (commit > 0 ? kPullCommitOffset : 0);
+  auto request = MQClientInstance::make_request(
+      rc::kPullMessage, {{"consumerGroup", group_},
+                         {"topic", pq->mq.topic},
+                         {"queueId", std::to_string(pq->mq.queue_id)},
+                         {"queueOffset", std::to_string(pq->next_offset)},
+                         {"maxMsgNums", std::to_string(pull_batch_)},
+                         {"sysFlag", std::to_string(sys_flag)},
+                         {"commitOffset", std::to_string(std::max<int64_t>(commit, 0))},
+                         {"suspendTimeoutMillis", std::to_string(kSuspendMillis)},
+                         {"subscription", sub->expression},
+                         {"subVersion", std::to_string(sub->sub_version)},
+                         {"expressionType", "TAG"}});
+  std::weak_ptr<Gate> weak = gate_;
+  instance_->remoting().invoke(addr, std::move(request), kPullTimeout,
+                               [weak, pq](Result<remoting::RemotingCommand> response) {
+                                 auto g = weak.lock();
+                                 if (!g) return;
+                                 auto shared = std::make_shared<Result<remoting::RemotingCommand>>(std::move(response));
+                                 via_gate(g, false, [pq, shared](PushConsumerImpl& c) {
+                                   c.on_pull(pq, std::move(*shared));
+                                 });
+                               });
+}
+
+void PushConsumerImpl::on_pull(const PQ& pq, Result<remoting::RemotingCommand> response) {
+  if (pq->dropped) return;
+  if (!response.is_ok()) {
+    instance_->logger().debug("consumer ", group_, ": pull of ", pq->mq.topic, "/", pq->mq.queue_id, ": ",
+                              response.status().to_string());
+    schedule_pull(pq, kPullErrorDelay);
+    return;
+  }
+  const auto& r = *response;
+  const int64_t next = field_int(r, "nextBeginOffset", pq->next_offset);
+  switch (r.code) {
+    case rsp::kSuccess: {
+      auto msgs = decode_messages(r.body, true);
+      if (!msgs.is_ok()) {
+        instance_->logger().warn("consumer ", group_, ": bad pull body from ", pq->mq.broker_name, ": ",
+                                 msgs.status().to_string());
+        schedule_pull(pq, kPullErrorDelay);
+        return;
+      }
+      pq->next_offset = next;
+      const Subscription* sub = nullptr;
+      for (const auto& s : subscriptions_) {
+        if (s.topic == pq->mq.topic) sub = &s;
+      }
+      std::vector<MessageExt> kept;
+      for (auto& m : *msgs) {
+        if (sub != nullptr && !sub->tags.empty() && !sub->tags.count(std::string(m.tags()))) continue;
+        kept.push_back(std::move(m));
+      }
+      {
+        std::lock_guard lock(pq->mu);
+        for (const auto& m : kept) pq->in_flight[m.queue_offset] = true;
+        // Filtered-out messages count as consumed: the committed offset may pass them.
+        pq->max_seen = std::max(pq->max_seen, next - 1);
+      }
+      for (size_t i = 0; i < kept.size(); i += static_cast<size_t>(batch_max_)) {
+        size_t end = std::min(kept.size(), i + static_cast<size_t>(batch_max_));
+        submit_consume(pq, std::vector<MessageExt>(std::make_move_iterator(kept.begin() + static_cast<long>(i)),
+                                                   std::make_move_iterator(kept.begin() + static_cast<long>(end))));
+      }
+      if (kept.empty()) update_offset(pq);
+      pull(pq);
+      return;
+    }
+    case rsp::kPullNotFound:
+    case rsp::kPullRetryImmediately:
+      pq->next_offset = next;
+      pull(pq);
+      return;
+    case rsp::kPullOffsetMoved: {
+      instance_->logger().warn("consumer ", group_, ": offset ", pq->next_offset, " of ", pq->mq.topic, "/",
+                               pq->mq.queue_id, " moved to ", next);
+      pq->next_offset = next;
+      {
+        std::lock_guard lock(pq->mu);
+        pq->in_flight.clear();
+        pq->max_seen = next - 1;
+      }
+      update_offset(pq);
+      pull(pq);
+      return;
+    }
+    default:
+      instance_->logger().info("consumer ", group_, ": pull of ", pq->mq.topic, "/", pq->mq.queue_id, ": code ",
+                               r.code, " ", r.remark.value_or(""));
+      schedule_pull(pq, kPullErrorDelay);
+  }
+}
+
+void PushConsumerImpl::submit_consume(const PQ& pq, std::vector<MessageExt> batch) {
+  auto shared = std::make_shared<std::vector<MessageExt>>(std::move(batch));
+  consumers_->post([this, pq, shared] { consume(pq, std::move(*shared)); });
+}
+
+void PushConsumerImpl::consume(const PQ& pq, std::vector<MessageExt> batch) {
+  if (pq->dropped || !running_) return;
+  ConsumeConcurrentlyStatus status;
+  try {
+    status = listener_(batch);
+  } catch (const std::exception& e) {
+    instance_->logger().warn("consumer ", group_, ": listener threw: ", e.what());
+    status = ConsumeConcurrentlyStatus::RECONSUME_LATER;
+  } catch (...) {
+    status = ConsumeConcurrentlyStatus::RECONSUME_LATER;
+  }
+  if (status == ConsumeConcurrentlyStatus::RECONSUME_LATER) {
+    // No CONSUMER_SEND_MSG_BACK yet: re-deliver locally (the offsets stay uncommitted).
+    for (auto& m : batch) ++m.reconsume_times;
+    auto shared = std::make_shared<std::vector<MessageExt>>(std::move(batch));
+    std::weak_ptr<Gate> weak = gate_;
+    instance_->scheduler().schedule(kReconsumeDelay, 0ms, [weak, pq, shared] {
+      auto g = weak.lock();
+      if (!g) return;
+      via_gate(g, false, [pq, shared](PushConsumerImpl& c) { c.submit_consume(pq, std::move(*shared)); });
+    });
+    return;
+  }
+  {
+    std::lock_guard lock(pq->mu);
+    for (const auto& m : batch) pq->in_flight.erase(m.queue_offset);
+  }
+  update_offset(pq);
+}
+
+void PushConsumerImpl::update_offset(const PQ& pq) {
+  if (pq->dropped) return;
+  int64_t off = pq->committable();
+  if (off < 0) return;
+  std::lock_guard lock(mu_);
+  auto it = offsets_.find(pq->mq);
+  if (it != offsets_.end() && it->second < off) it->second = off;
+}
+
+void PushConsumerImpl::persist_all(bool sync) {
+  if (model_ != MessageModel::CLUSTERING) return;  // broadcasting keeps offsets in memory (for now)
+  std::map<MessageQueue, int64_t> snapshot;
+  {
+    std::lock_guard lock(mu_);
+    snapshot = offsets_;
+  }
+  for (const auto& [mq, off] : snapshot) persist_one(mq, off, sync);
+}
+
+void PushConsumerImpl::persist_one(const MessageQueue& mq, int64_t offset, bool sync) {
+  if (model_ != MessageModel::CLUSTERING) return;
+  std::string addr = instance_->find_broker_master(mq.broker_name);
+  if (addr.empty()) return;
+  auto request = MQClientInstance::make_request(rc::kUpdateConsumerOffset,
+                                                {{"consumerGroup", group_},
+                                                 {"topic", mq.topic},
+                                                 {"queueId", std::to_string(mq.queue_id)},
+                                                 {"commitOffset", std::to_string(offset)}});
+  if (sync) {
+    auto r = instance_->remoting().invoke_sync(addr, std::move(request), kCallTimeout);
+    if (!r.is_ok()) instance_->logger().info("consumer ", group_, ": offset persist: ", r.status().to_string());
+  } else {
+    request.flag |= remoting::kFlagOneway;
+    instance_->remoting().invoke_oneway(addr, std::move(request), kCallTimeout);
+  }
+}
+
+}  // namespace tern::client::internal
+
+namespace tern::client {
+
+DefaultMQPushConsumer::DefaultMQPushConsumer(std::string consumer_group) : group_(std::move(consumer_group)) {}
+
+DefaultMQPushConsumer::~DefaultMQPushConsumer() { shutdown(); }
+
+void DefaultMQPushConsumer::subscribe(const std::string& topic, const std::string& expression) {
+  if (impl_) throw MQClientException(client_error::kNotRunning, "subscribe before start()");
+  subscriptions_[topic] = expression;
+}
+
+void DefaultMQPushConsumer::start() {
+  if (impl_) throw MQClientException(client_error::kNotRunning, "consumer " + group_ + " already started");
+  auto impl = std::make_unique<internal::PushConsumerImpl>(*this);
+  impl->start();
+  impl_ = std::move(impl);
+}
+
+void DefaultMQPushConsumer::shutdown() {
+  if (impl_) impl_->shutdown();
+}
+
+}  // namespace tern::client

@@ -1,0 +1,104 @@
+// PushConsumerImpl: the machinery behind DefaultMQPushConsumer (RocketMQ's
+// DefaultMQPushConsumerImpl + RebalancePushImpl + PullMessageService +
+// ConsumeMessageConcurrentlyService + RemoteBrokerOffsetStore).
+//
+// Threads: rebalance and offset persistence run on `control_` (one thread; scheduled
+// from the instance's scheduler), pull requests are issued from `puller_` (one thread;
+// responses arrive on the io thread and are handed back to it), the listener runs on
+// `consumers_`. Io callbacks and scheduler tasks reach this object only through `gate_`,
+// which shutdown() closes before anything is destroyed.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "client_instance.h"
+#include "executor.h"
+#include "tern/client/push_consumer.h"
+
+namespace tern::client::internal {
+
+class PushConsumerImpl final : public ConsumerMember {
+ public:
+  explicit PushConsumerImpl(const DefaultMQPushConsumer& c);
+  ~PushConsumerImpl() override;
+
+  void start();     // throws MQClientException
+  void shutdown();  // idempotent
+
+  std::vector<std::string> topics_in_use() const override;
+  JsonValue consumer_data() const override;
+
+  // Gate between callbacks (io thread, scheduler) and this object's executors.
+  struct Gate {
+    std::mutex mu;
+    PushConsumerImpl* self = nullptr;  // null once shut down
+  };
+
+ private:
+  struct Subscription {
+    std::string topic, expression;
+    std::set<std::string> tags;  // empty: every tag
+    int64_t sub_version = 0;
+  };
+  // One assigned queue (RocketMQ's ProcessQueue + PullRequest).
+  struct ProcessQueue {
+    MessageQueue mq;
+    std::atomic<bool> dropped{false};
+    int64_t next_offset = 0;                // next pull; on puller_ only
+    std::mutex mu;
+    std::map<int64_t, bool> in_flight;      // offsets handed out, not consumed; guarded by mu
+    int64_t max_seen = -1;                  // guarded by mu
+    // The lowest unconsumed offset, or -1 when nothing was ever pulled.
+    int64_t committable() {
+      std::lock_guard lock(mu);
+      if (!in_flight.empty()) return in_flight.begin()->first;
+      return max_seen < 0 ? -1 : max_seen + 1;
+    }
+  };
+  using PQ = std::shared_ptr<ProcessQueue>;
+
+  // Posts `task` to the control or pull executor via the gate (no-op once shut down).
+  static void via_gate(const std::shared_ptr<Gate>& gate, bool control, std::function<void(PushConsumerImpl&)> task);
+  void schedule_pull(const PQ& pq, std::chrono::milliseconds delay);
+
+  void rebalance();
+  void rebalance_topic(const std::string& topic);
+  std::vector<std::string> find_consumer_ids(const std::string& topic);
+  int64_t compute_pull_from(const MessageQueue& mq);
+  void pull(const PQ& pq);
+  void on_pull(const PQ& pq, Result<remoting::RemotingCommand> response);
+  void submit_consume(const PQ& pq, std::vector<MessageExt> batch);
+  void consume(const PQ& pq, std::vector<MessageExt> batch);
+  void update_offset(const PQ& pq);
+  void persist_all(bool sync);
+  void persist_one(const MessageQueue& mq, int64_t offset, bool sync);
+
+  const std::string group_;
+  const ClientConfig config_;
+  const MessageListenerConcurrently listener_;
+  const MessageModel model_;
+  const ConsumeFromWhere from_where_;
+  const int64_t consume_timestamp_;
+  const int threads_, batch_max_, pull_batch_;
+  const std::chrono::milliseconds rebalance_interval_, persist_interval_;
+  std::vector<Subscription> subscriptions_;  // fixed after construction
+
+  std::shared_ptr<MQClientInstance> instance_;
+  std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
+  std::unique_ptr<Executor> control_, puller_, consumers_;
+  std::atomic<bool> running_{false};
+  bool shut_down_ = false;
+
+  mutable std::mutex mu_;
+  std::map<MessageQueue, PQ> queues_;           // assigned; guarded by mu_
+  std::map<MessageQueue, int64_t> offsets_;     // the offset store; guarded by mu_
+};
+
+}  // namespace tern::client::internal

@@ -1,0 +1,470 @@
+// DefaultMQPushConsumer against a real `mqbroker --standalone` (issue 5, consumer):
+//   - a consumer receives every message produced with the SDK producer;
+//   - two consumers of one group split the queues and together get every message
+//     (duplicates only around the rebalance, counted);
+//   - a restarted consumer resumes from its committed offset;
+//   - a tag subscription gets only its tags;
+// and the queue allocation (AllocateMessageQueueAveragely) and tag parsing as units.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "child_process.h"
+#include "codes.h"
+#include "message_decoder.h"
+#include "rebalance.h"
+#include "remoting_client.h"
+#include "runtime/io_context_pool.h"
+#include "tern/client/producer.h"
+#include "tern/client/push_consumer.h"
+
+namespace tern::client {
+namespace {
+
+using namespace std::chrono_literals;
+using remoting::RemotingCommand;
+using tern::testing::ChildProcess;
+using tern::testing::TempDir;
+namespace rc = remoting::request_code;
+using Clock = std::chrono::steady_clock;
+
+const std::string kBroker = TERN_MQBROKER;
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+class QuietLogger : public Logger {
+ public:
+  void log(LogLevel, std::string_view message) override {
+    std::fprintf(stderr, "[test remoting] %.*s\n", static_cast<int>(message.size()), message.data());
+  }
+  bool should_log(LogLevel level) const override { return level >= LogLevel::kError; }
+};
+
+// One mqbroker: standalone (with its name server) unless `namesrv` names another's.
+class Broker {
+ public:
+  Broker(const std::string& name, const std::string& extra, const std::string& namesrv = "") {
+    port_ = free_port();
+    ns_port_ = free_port();
+    while (ns_port_ == port_) ns_port_ = free_port();
+    std::string config = "listenPort=" + std::to_string(port_) + "\nbrokerIP1=127.0.0.1\nbindIP=127.0.0.1\n" +
+                         "storePathRootDir=" + dir_.path() + "/store\nlogDir=" + dir_.path() +
+                         "/logs\nmappedFileSizeCommitLog=67108864\nbrokerName=" + name + "\n";
+    standalone_ = namesrv.empty();
+    config += standalone_ ? "embeddedNamesrvPort=" + std::to_string(ns_port_) + "\n" : "namesrvAddr=" + namesrv + "\n";
+    config_ = dir_.write_file("broker.properties", config + extra);
+  }
+  ~Broker() {
+    if (process_) {
+      ::kill(process_->pid(), SIGCONT);
+      process_->signal(SIGKILL);
+      (void)process_->wait(10s);
+    }
+  }
+  std::string start() {
+    std::vector<std::string> argv{kBroker};
+    if (standalone_) argv.emplace_back("--standalone");
+    argv.insert(argv.end(), {"-c", config_});
+    process_ = std::make_unique<ChildProcess>(argv, dir_.path());
+    if (!process_->wait_for_output("boot success", 60s)) return "mqbroker did not boot:\n" + process_->output();
+    return {};
+  }
+  void kill_now() {
+    process_->signal(SIGKILL);
+    (void)process_->wait(10s);
+    process_.reset();
+  }
+  // SIGSTOP, and wait until every thread is stopped (kill() returns before that).
+  void freeze() {
+    ::kill(process_->pid(), SIGSTOP);
+    auto until = Clock::now() + 5s;
+    std::string task_dir = "/proc/" + std::to_string(process_->pid()) + "/task";
+    while (Clock::now() < until) {
+      bool all_stopped = true;
+      for (const auto& t : std::filesystem::directory_iterator(task_dir)) {
+        std::string stat = tern::testing::read_file(t.path().string() + "/stat");
+        size_t paren = stat.rfind(')');
+        if (paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] != 'T') all_stopped = false;
+      }
+      if (all_stopped) return;
+      std::this_thread::sleep_for(5ms);
+    }
+    ADD_FAILURE() << "mqbroker did not stop on SIGSTOP";
+  }
+  void thaw() { ::kill(process_->pid(), SIGCONT); }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string namesrv() const { return "127.0.0.1:" + std::to_string(ns_port_); }
+
+ private:
+  TempDir dir_;
+  bool standalone_ = true;
+  int port_ = 0, ns_port_ = 0;
+  std::string config_;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+// Raw remoting, as a tool would send it.
+class Raw {
+ public:
+  Raw() : pool_(1), client_([this]() -> boost::asio::io_context& { return pool_.next(); }, logger_) { pool_.start(); }
+  ~Raw() {
+    client_.close_all();
+    pool_.stop();
+  }
+
+  RemotingCommand call(const std::string& addr, int32_t code, std::map<std::string, std::string> ext) {
+    RemotingCommand cmd;
+    cmd.code = code;
+    cmd.version = 409;
+    cmd.ext_fields = std::move(ext);
+    auto r = client_.invoke_sync(addr, cmd, 5s);
+    EXPECT_TRUE(r.is_ok()) << r.status().to_string();
+    return r.is_ok() ? *r : RemotingCommand{};
+  }
+
+  // Creates `topic` on the broker and waits until the name server routes it.
+  void create_topic(const Broker& broker, const std::string& topic, int queues, const std::string& namesrv = "") {
+    auto r = call(broker.address(), rc::kUpdateAndCreateTopic,
+                  {{"topic", topic}, {"defaultTopic", "TBW102"}, {"readQueueNums", std::to_string(queues)},
+                   {"writeQueueNums", std::to_string(queues)}, {"perm", "6"}, {"topicFilterType", "SINGLE_TAG"},
+                   {"topicSysFlag", "0"}, {"order", "false"}});
+    ASSERT_EQ(r.code, 0) << r.remark.value_or("");
+    std::string ns = namesrv.empty() ? broker.namesrv() : namesrv;
+    auto until = Clock::now() + 10s;
+    while (Clock::now() < until) {
+      auto route = call(ns, rc::kGetRouteinfoByTopic, {{"topic", topic}});
+      if (route.code == 0 && route.body.find(broker.address()) != std::string::npos) return;
+      std::this_thread::sleep_for(50ms);
+    }
+    FAIL() << "the name server did not route " << topic << " to " << broker.address();
+  }
+
+  int64_t max_offset(const Broker& broker, const std::string& topic, int queue) {
+    auto r = call(broker.address(), rc::kGetMaxOffset, {{"topic", topic}, {"queueId", std::to_string(queue)}});
+    return r.code == 0 ? std::stoll(r.ext_fields["offset"]) : -1;
+  }
+
+  // Every message of one queue from `from`, decoded (bodies left compressed unless asked).
+  std::vector<MessageExt> pull_all(const Broker& broker, const std::string& topic, int queue, bool inflate = true,
+                                   int64_t from = 0) {
+    std::vector<MessageExt> out;
+    int64_t offset = from;
+    int64_t end = max_offset(broker, topic, queue);
+    while (offset < end) {
+      auto r = call(broker.address(), rc::kPullMessage,
+                    {{"consumerGroup", "sdk-test-reader"}, {"topic", topic}, {"queueId", std::to_string(queue)},
+                     {"queueOffset", std::to_string(offset)}, {"maxMsgNums", "32"}, {"sysFlag", "4"},
+                     {"commitOffset", "0"}, {"suspendTimeoutMillis", "0"}, {"subscription", "*"},
+                     {"subVersion", "0"}});
+      if (r.code != 0) {
+        ADD_FAILURE() << "pull of " << topic << "/" << queue << " at " << offset << ": code " << r.code;
+        break;
+      }
+      auto msgs = internal::decode_messages(r.body, inflate);
+      EXPECT_TRUE(msgs.is_ok()) << msgs.status().to_string();
+      if (!msgs.is_ok() || msgs->empty()) break;
+      for (auto& m : *msgs) out.push_back(std::move(m));
+      offset = std::stoll(r.ext_fields["nextBeginOffset"]);
+    }
+    return out;
+  }
+
+  // Waits until the queues of `topic` hold `count` messages in all (the broker builds its
+  // consume queues just after answering a send); false at the timeout.
+  bool wait_total(const Broker& broker, const std::string& topic, int queues, int64_t count) {
+    auto until = Clock::now() + 10s;
+    while (Clock::now() < until) {
+      int64_t total = 0;
+      for (int q = 0; q < queues; ++q) total += max_offset(broker, topic, q);
+      if (total >= count) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+
+  std::vector<MessageExt> pull_topic(const Broker& broker, const std::string& topic, int queues) {
+    std::vector<MessageExt> out;
+    for (int q = 0; q < queues; ++q) {
+      for (auto& m : pull_all(broker, topic, q)) out.push_back(std::move(m));
+    }
+    return out;
+  }
+
+ private:
+  QuietLogger logger_;
+  kernel::IoContextPool pool_;
+  remoting::RemotingClient client_;
+};
+
+// What one or more consumers received: bodies with counts, per consumer.
+class Received {
+ public:
+  MessageListenerConcurrently listener(int who) {
+    return [this, who](const std::vector<MessageExt>& msgs) {
+      std::lock_guard lock(mu_);
+      for (const auto& m : msgs) {
+        ++count_[m.body];
+        ++by_consumer_[who];
+        tags_.insert(std::string(m.tags()));
+      }
+      return ConsumeConcurrentlyStatus::CONSUME_SUCCESS;
+    };
+  }
+  size_t distinct() {
+    std::lock_guard lock(mu_);
+    return count_.size();
+  }
+  // Waits until `n` distinct bodies arrived; false at the timeout.
+  bool wait_distinct(size_t n, std::chrono::milliseconds timeout = 15s) {
+    auto until = Clock::now() + timeout;
+    while (Clock::now() < until) {
+      if (distinct() >= n) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+  int duplicates() {
+    std::lock_guard lock(mu_);
+    int d = 0;
+    for (const auto& [b, c] : count_) d += c - 1;
+    return d;
+  }
+  std::map<std::string, int> counts() {
+    std::lock_guard lock(mu_);
+    return count_;
+  }
+  int by(int who) {
+    std::lock_guard lock(mu_);
+    return by_consumer_[who];
+  }
+  std::set<std::string> tags() {
+    std::lock_guard lock(mu_);
+    return tags_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, int> count_;
+  std::map<int, int> by_consumer_;
+  std::set<std::string> tags_;
+};
+
+class SdkPushConsumerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    broker_ = new Broker("sdk-broker", "autoCreateTopicEnable=false\n");
+    std::string error = broker_->start();
+    ASSERT_TRUE(error.empty()) << error;
+    raw_ = new Raw;
+    producer_ = new DefaultMQProducer("sdk_consumer_test_producer");
+    producer_->set_namesrv_addr(broker_->namesrv());
+    producer_->set_instance_name("sdk_consumer_test_producer");
+    producer_->start();
+  }
+  static void TearDownTestSuite() {
+    producer_->shutdown();
+    delete producer_;
+    delete raw_;
+    delete broker_;
+  }
+
+  std::unique_ptr<DefaultMQPushConsumer> consumer(const std::string& group, const std::string& instance) {
+    auto c = std::make_unique<DefaultMQPushConsumer>(group);
+    c->set_namesrv_addr(broker_->namesrv());
+    c->set_instance_name(instance);
+    c->set_consume_from_where(ConsumeFromWhere::CONSUME_FROM_FIRST_OFFSET);
+    c->set_consume_thread_max(4);
+    return c;
+  }
+
+  static void produce(const std::string& topic, const std::string& prefix, int n, const std::string& tag = "TagA") {
+    for (int i = 0; i < n; ++i) {
+      SendResult r = producer_->send(make_message(topic, tag, prefix + "-" + std::to_string(i)));
+      ASSERT_EQ(r.send_status, SendStatus::SEND_OK);
+    }
+  }
+
+  static Broker* broker_;
+  static Raw* raw_;
+  static DefaultMQProducer* producer_;
+};
+Broker* SdkPushConsumerTest::broker_ = nullptr;
+Raw* SdkPushConsumerTest::raw_ = nullptr;
+DefaultMQProducer* SdkPushConsumerTest::producer_ = nullptr;
+
+TEST(SdkRebalanceUnit, AllocateAveragely) {
+  std::vector<MessageQueue> qs;
+  for (int i = 4; i >= 0; --i) qs.push_back(MessageQueue{"T", "b", i});
+  std::vector<std::string> ids{"c2", "c1"};
+  auto a = internal::allocate_averagely(qs, ids, "c1");
+  auto b = internal::allocate_averagely(qs, ids, "c2");
+  ASSERT_EQ(a.size(), 3u);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(a[0].queue_id, 0);
+  EXPECT_EQ(a[2].queue_id, 2);
+  EXPECT_EQ(b[0].queue_id, 3);
+  EXPECT_TRUE(internal::allocate_averagely(qs, ids, "c3").empty());
+  // more consumers than queues: the last ones get nothing
+  std::vector<std::string> many{"a", "b", "c"};
+  std::vector<MessageQueue> two{{"T", "b", 0}, {"T", "b", 1}};
+  EXPECT_EQ(internal::allocate_averagely(two, many, "a").size(), 1u);
+  EXPECT_EQ(internal::allocate_averagely(two, many, "b").size(), 1u);
+  EXPECT_TRUE(internal::allocate_averagely(two, many, "c").empty());
+}
+
+TEST(SdkRebalanceUnit, ParseTags) {
+  EXPECT_TRUE(internal::parse_tags("*").empty());
+  EXPECT_TRUE(internal::parse_tags("").empty());
+  EXPECT_EQ(internal::parse_tags("TagA || TagB"), (std::set<std::string>{"TagA", "TagB"}));
+  EXPECT_EQ(internal::parse_tags("TagA"), (std::set<std::string>{"TagA"}));
+  EXPECT_EQ(internal::java_hash_code("TagA"), 2598919);
+}
+
+TEST_F(SdkPushConsumerTest, ReceivesEveryMessage) {
+  raw_->create_topic(*broker_, "SdkPushAll", 4);
+  constexpr int kN = 60;
+  produce("SdkPushAll", "all", kN);
+  Received got;
+  auto c = consumer("sdk_push_all", "push_all_1");
+  c->subscribe("SdkPushAll", "*");
+  c->register_message_listener(got.listener(0));
+  c->start();
+  ASSERT_TRUE(got.wait_distinct(kN)) << "got " << got.distinct() << " of " << kN;
+  // messages sent while it runs arrive too (long polling)
+  produce("SdkPushAll", "live", 10);
+  EXPECT_TRUE(got.wait_distinct(kN + 10)) << "got " << got.distinct();
+  c->shutdown();
+  EXPECT_EQ(got.duplicates(), 0);
+}
+
+TEST_F(SdkPushConsumerTest, TwoConsumersSplitTheQueues) {
+  raw_->create_topic(*broker_, "SdkPushSplit", 4);
+  Received got;
+  auto a = consumer("sdk_push_split", "split_a");
+  auto b = consumer("sdk_push_split", "split_b");
+  for (auto* c : {a.get(), b.get()}) {
+    c->subscribe("SdkPushSplit", "*");
+    c->set_rebalance_interval(1000ms);
+  }
+  a->register_message_listener(got.listener(0));
+  b->register_message_listener(got.listener(1));
+  a->start();
+  produce("SdkPushSplit", "first", 40);
+  ASSERT_TRUE(got.wait_distinct(40));
+  b->start();
+  std::this_thread::sleep_for(2500ms);  // the rebalance settles (notify, else the 1 s timer)
+  const int a_before = got.by(0), b_before = got.by(1);
+  produce("SdkPushSplit", "second", 80);
+  ASSERT_TRUE(got.wait_distinct(120)) << "got " << got.distinct() << " of 120";
+  EXPECT_GT(got.by(0) - a_before, 0) << "consumer a got none of the second half";
+  EXPECT_GT(got.by(1) - b_before, 0) << "consumer b got none of the second half";
+  EXPECT_LT(got.by(0) - a_before, 80) << "consumer a got all of the second half";
+  a->shutdown();
+  b->shutdown();
+  std::printf("duplicates across the rebalance: %d\n", got.duplicates());
+  EXPECT_LE(got.duplicates(), 40);
+}
+
+TEST_F(SdkPushConsumerTest, RestartResumesFromCommittedOffset) {
+  raw_->create_topic(*broker_, "SdkPushResume", 2);
+  produce("SdkPushResume", "old", 30);
+  {
+    Received got;
+    auto c = consumer("sdk_push_resume", "resume_1");
+    c->subscribe("SdkPushResume", "*");
+    c->register_message_listener(got.listener(0));
+    c->start();
+    ASSERT_TRUE(got.wait_distinct(30));
+    c->shutdown();  // persists the offsets
+  }
+  produce("SdkPushResume", "new", 20);
+  Received got;
+  auto c = consumer("sdk_push_resume", "resume_2");
+  c->subscribe("SdkPushResume", "*");
+  c->register_message_listener(got.listener(0));
+  c->start();
+  ASSERT_TRUE(got.wait_distinct(20)) << "got " << got.distinct();
+  std::this_thread::sleep_for(300ms);
+  c->shutdown();
+  int old = 0;
+  for (const auto& [body, n] : got.counts()) {
+    if (body.rfind("old-", 0) == 0) old += n;
+  }
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(got.counts().count("new-" + std::to_string(i)), 1u) << i;
+  EXPECT_EQ(old, 0) << "old messages delivered again after the restart";
+}
+
+TEST_F(SdkPushConsumerTest, TagSubscriptionGetsOnlyItsTags) {
+  raw_->create_topic(*broker_, "SdkPushTags", 2);
+  produce("SdkPushTags", "a", 10, "TagA");
+  produce("SdkPushTags", "b", 10, "TagB");
+  produce("SdkPushTags", "c", 10, "TagC");
+  Received got;
+  auto c = consumer("sdk_push_tags", "tags_1");
+  c->subscribe("SdkPushTags", "TagA || TagC");
+  c->register_message_listener(got.listener(0));
+  c->start();
+  ASSERT_TRUE(got.wait_distinct(20)) << "got " << got.distinct();
+  std::this_thread::sleep_for(500ms);
+  c->shutdown();
+  EXPECT_EQ(got.distinct(), 20u);
+  EXPECT_EQ(got.tags(), (std::set<std::string>{"TagA", "TagC"}));
+}
+
+TEST_F(SdkPushConsumerTest, ReconsumeLaterRedelivers) {
+  raw_->create_topic(*broker_, "SdkPushLater", 1);
+  produce("SdkPushLater", "later", 3);
+  std::mutex mu;
+  std::map<std::string, int> attempts;
+  auto c = consumer("sdk_push_later", "later_1");
+  c->subscribe("SdkPushLater", "*");
+  c->register_message_listener([&](const std::vector<MessageExt>& msgs) {
+    std::lock_guard lock(mu);
+    int n = ++attempts[msgs[0].body];
+    return n == 1 ? ConsumeConcurrentlyStatus::RECONSUME_LATER : ConsumeConcurrentlyStatus::CONSUME_SUCCESS;
+  });
+  c->start();
+  auto until = Clock::now() + 10s;
+  for (;;) {
+    {
+      std::lock_guard lock(mu);
+      int done = 0;
+      for (const auto& [b, n] : attempts) done += n >= 2;
+      if (done == 3) break;
+    }
+    ASSERT_LT(Clock::now(), until) << "RECONSUME_LATER messages were not re-delivered";
+    std::this_thread::sleep_for(20ms);
+  }
+  c->shutdown();
+}
+
+}  // namespace
+}  // namespace tern::client
