@@ -1,6 +1,10 @@
 #include "push_consumer_impl.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "codes.h"
 #include "message_decoder.h"
@@ -87,6 +91,11 @@ PushConsumerImpl::PushConsumerImpl(const DefaultMQPushConsumer& c)
       pull_batch_(std::max(1, c.pull_batch_size_)),
       rebalance_interval_(c.rebalance_interval_),
       persist_interval_(c.persist_interval_) {
+  local_offset_dir_ = c.local_offset_store_dir_;
+  if (local_offset_dir_.empty()) {
+    const char* home = std::getenv("HOME");
+    local_offset_dir_ = std::string(home != nullptr && *home != 0 ? home : "/tmp") + "/.rocketmq_offsets";
+  }
   const int64_t version = now_ms();
   for (const auto& [topic, expr] : c.subscriptions_) {
     subscriptions_.push_back(Subscription{topic, expr.empty() ? "*" : expr, parse_tags(expr), version});
@@ -158,6 +167,7 @@ void PushConsumerImpl::start() {
     instance_.reset();
     throw MQClientException(client_error::kNotRunning, s.message());
   }
+  if (model_ == MessageModel::BROADCASTING) load_local_offsets();
   control_ = std::make_unique<Executor>(1);
   puller_ = std::make_unique<Executor>(1);
   consumers_ = std::make_unique<Executor>(threads_);
@@ -309,6 +319,7 @@ void PushConsumerImpl::rebalance_topic(const std::string& topic) {
       if (off >= 0) offsets_[pq->mq] = off;
       off = offsets_.count(pq->mq) ? offsets_[pq->mq] : -1;
       offsets_.erase(pq->mq);
+      if (off >= 0 && model_ == MessageModel::BROADCASTING) local_offsets_[pq->mq] = off;
     }
     if (off >= 0) persist_one(pq->mq, off, true);
   }
@@ -348,6 +359,11 @@ int64_t PushConsumerImpl::compute_pull_from(const MessageQueue& mq) {
     } else if (r->code != rsp::kQueryNotFound) {
       return -1;
     }
+  }
+  if (model_ == MessageModel::BROADCASTING) {
+    std::lock_guard lock(mu_);
+    auto it = local_offsets_.find(mq);
+    if (it != local_offsets_.end()) return it->second;
   }
   if (mq.topic.rfind("%RETRY%", 0) == 0 || from_where_ == ConsumeFromWhere::CONSUME_FROM_FIRST_OFFSET) return 0;
   std::map<std::string, std::string> ext{{"topic", mq.topic}, {"queueId", qid}};
@@ -536,7 +552,10 @@ void PushConsumerImpl::update_offset(const PQ& pq) {
 }
 
 void PushConsumerImpl::persist_all(bool sync) {
-  if (model_ != MessageModel::CLUSTERING) return;  // broadcasting keeps offsets in memory (for now)
+  if (model_ == MessageModel::BROADCASTING) {
+    write_local_offsets();
+    return;
+  }
   std::map<MessageQueue, int64_t> snapshot;
   {
     std::lock_guard lock(mu_);
@@ -561,6 +580,68 @@ void PushConsumerImpl::persist_one(const MessageQueue& mq, int64_t offset, bool 
     request.flag |= remoting::kFlagOneway;
     instance_->remoting().invoke_oneway(addr, std::move(request), kCallTimeout);
   }
+}
+
+std::string PushConsumerImpl::local_offset_file() const {
+  return local_offset_dir_ + "/" + instance_->client_id() + "/" + group_ + "/offsets.json";
+}
+
+// {"offsetTable":[{"topic","brokerName","queueId","offset"}, ...]} (standard JSON; Java's
+// file uses fastjson's MessageQueue-object keys, so the files are not shared with Java).
+void PushConsumerImpl::load_local_offsets() {
+  std::ifstream in(local_offset_file());
+  if (!in) return;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto json = parse_json(ss.str());
+  if (!json.is_ok()) {
+    instance_->logger().warn("consumer ", group_, ": bad offset file ", local_offset_file(), ": ",
+                             json.status().to_string());
+    return;
+  }
+  const JsonValue* table = json->find("offsetTable");
+  if (table == nullptr || !table->is_array()) return;
+  std::lock_guard lock(mu_);
+  for (const auto& e : table->values()) {
+    const JsonValue *t = e.find("topic"), *b = e.find("brokerName"), *q = e.find("queueId"), *o = e.find("offset");
+    if (t == nullptr || b == nullptr || q == nullptr || o == nullptr || !t->is_string() || !b->is_string()) continue;
+    auto qid = q->as_int64();
+    auto off = o->as_int64();
+    if (!qid.is_ok() || !off.is_ok()) continue;
+    local_offsets_[MessageQueue{t->text(), b->text(), static_cast<int32_t>(*qid)}] = *off;
+  }
+}
+
+void PushConsumerImpl::write_local_offsets() {
+  JsonValue table = JsonValue::array();
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [mq, off] : offsets_) local_offsets_[mq] = off;
+    for (const auto& [mq, off] : local_offsets_) {
+      JsonValue e = JsonValue::object();
+      e.set("topic", JsonValue::string(mq.topic));
+      e.set("brokerName", JsonValue::string(mq.broker_name));
+      e.set("queueId", JsonValue::number(mq.queue_id));
+      e.set("offset", JsonValue::number(off));
+      table.push_back(std::move(e));
+    }
+  }
+  JsonValue root = JsonValue::object();
+  root.set("offsetTable", std::move(table));
+  const std::string file = local_offset_file();
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
+  const std::string tmp = file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << serialize_json(root);
+    if (!out) {
+      instance_->logger().warn("consumer ", group_, ": cannot write ", tmp);
+      return;
+    }
+  }
+  std::filesystem::rename(tmp, file, ec);
+  if (ec) instance_->logger().warn("consumer ", group_, ": cannot write ", file, ": ", ec.message());
 }
 
 }  // namespace tern::client::internal

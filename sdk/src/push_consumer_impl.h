@@ -79,6 +79,10 @@ class PushConsumerImpl final : public ConsumerMember {
   void update_offset(const PQ& pq);
   void persist_all(bool sync);
   void persist_one(const MessageQueue& mq, int64_t offset, bool sync);
+  // BROADCASTING: the local offset file (RocketMQ's LocalFileOffsetStore).
+  std::string local_offset_file() const;
+  void load_local_offsets();
+  void write_local_offsets();
 
   const std::string group_;
   const ClientConfig config_;
@@ -89,6 +93,7 @@ class PushConsumerImpl final : public ConsumerMember {
   const int threads_, batch_max_, pull_batch_;
   const std::chrono::milliseconds rebalance_interval_, persist_interval_;
   std::vector<Subscription> subscriptions_;  // fixed after construction
+  std::string local_offset_dir_;
 
   std::shared_ptr<MQClientInstance> instance_;
   std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
@@ -99,6 +104,7 @@ class PushConsumerImpl final : public ConsumerMember {
   mutable std::mutex mu_;
   std::map<MessageQueue, PQ> queues_;           // assigned; guarded by mu_
   std::map<MessageQueue, int64_t> offsets_;     // the offset store; guarded by mu_
+  std::map<MessageQueue, int64_t> local_offsets_;  // BROADCASTING: from/for the file; guarded by mu_
 };
 
 }  // namespace tern::client::internal

@@ -466,5 +466,39 @@ TEST_F(SdkPushConsumerTest, ReconsumeLaterRedelivers) {
   c->shutdown();
 }
 
+TEST_F(SdkPushConsumerTest, BroadcastingEveryConsumerGetsAllAndResumesFromItsFile) {
+  raw_->create_topic(*broker_, "SdkPushBroadcast", 2);
+  TempDir offsets;
+  produce("SdkPushBroadcast", "first", 20);
+  Received a_got, b_got;
+  auto make = [&](const std::string& instance, Received& got) {
+    auto c = consumer("sdk_push_broadcast", instance);
+    c->set_message_model(MessageModel::BROADCASTING);
+    c->set_local_offset_store_dir(offsets.path());
+    c->subscribe("SdkPushBroadcast", "*");
+    c->register_message_listener(got.listener(0));
+    return c;
+  };
+  auto a = make("broadcast_a", a_got);
+  auto b = make("broadcast_b", b_got);
+  a->start();
+  b->start();
+  EXPECT_TRUE(a_got.wait_distinct(20)) << a_got.distinct();
+  EXPECT_TRUE(b_got.wait_distinct(20)) << b_got.distinct();
+  a->shutdown();  // writes its offset file
+  a.reset();
+  produce("SdkPushBroadcast", "second", 10);
+  EXPECT_TRUE(b_got.wait_distinct(30)) << b_got.distinct();
+  Received again;
+  auto a2 = make("broadcast_a", again);  // same client id: same file
+  a2->start();
+  ASSERT_TRUE(again.wait_distinct(10)) << again.distinct();
+  std::this_thread::sleep_for(300ms);
+  a2->shutdown();
+  b->shutdown();
+  for (const auto& [body, n] : again.counts()) EXPECT_EQ(body.rfind("second-", 0), 0u) << body << " delivered again";
+  EXPECT_EQ(again.distinct(), 10u);
+}
+
 }  // namespace
 }  // namespace tern::client

@@ -18,7 +18,8 @@
 // per consume_from_where; one long-poll pull loop per queue feeds the consume threads
 // in batches of consume_message_batch_max_size. The offset committed for a queue is its
 // lowest unconsumed message; offsets are persisted every 5 s, when a queue is taken away,
-// and at shutdown(). RECONSUME_LATER re-delivers the batch locally after 1 s (the broker
+// and at shutdown() (BROADCASTING: to a local file, see set_local_offset_store_dir).
+// RECONSUME_LATER re-delivers the batch locally after 1 s (the broker
 // does not serve CONSUMER_SEND_MSG_BACK yet).
 //
 // Threads: setters and subscribe before start(); start() and shutdown() once each from
@@ -68,6 +69,9 @@ class DefaultMQPushConsumer : public ClientConfig {
   // Not in RocketMQ's API (its rebalanceInterval is a system property): 20 s.
   void set_rebalance_interval(std::chrono::milliseconds t) { rebalance_interval_ = t; }
   void set_persist_consumer_offset_interval(std::chrono::milliseconds t) { persist_interval_ = t; }  // 5 s
+  // BROADCASTING keeps offsets in <dir>/<clientId>/<group>/offsets.json (RocketMQ's
+  // LocalFileOffsetStore; its rocketmq.client.localOffsetStoreDir): $HOME/.rocketmq_offsets.
+  void set_local_offset_store_dir(std::string dir) { local_offset_store_dir_ = std::move(dir); }
 
   // Throws MQClientException (kNotRunning: no listener, no subscription, bad group or
   // already started; kNoNameServerException).
@@ -87,6 +91,7 @@ class DefaultMQPushConsumer : public ClientConfig {
   int pull_batch_size_ = 32;
   std::chrono::milliseconds rebalance_interval_{20000};
   std::chrono::milliseconds persist_interval_{5000};
+  std::string local_offset_store_dir_;
   std::unique_ptr<internal::PushConsumerImpl> impl_;
 };
 
