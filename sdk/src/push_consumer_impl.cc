@@ -83,6 +83,7 @@ PushConsumerImpl::PushConsumerImpl(const DefaultMQPushConsumer& c)
     : group_(c.group_),
       config_(c),
       listener_(c.listener_),
+      orderly_listener_(c.orderly_listener_),
       model_(c.message_model_),
       from_where_(c.consume_from_where_),
       consume_timestamp_(c.consume_timestamp_ != 0 ? c.consume_timestamp_ : now_ms() - 30 * 60 * 1000),
@@ -152,7 +153,7 @@ void PushConsumerImpl::via_gate(const std::shared_ptr<Gate>& gate, bool control,
 
 void PushConsumerImpl::start() {
   if (group_.empty()) throw MQClientException(client_error::kNotRunning, "the consumer group is empty");
-  if (!listener_) {
+  if (!listener_ && !orderly_listener_) {
     throw MQClientException(client_error::kNotRunning, "consumer " + group_ + ": no message listener registered");
   }
   if (topics_in_use().empty() || (model_ == MessageModel::CLUSTERING && subscriptions_.size() == 1)) {
@@ -467,11 +468,22 @@ void PushConsumerImpl::on_pull(const PQ& pq, Result<remoting::RemotingCommand> r
         if (sub != nullptr && !sub->tags.empty() && !sub->tags.count(std::string(m.tags()))) continue;
         kept.push_back(std::move(m));
       }
+      bool start_orderly = false;
       {
         std::lock_guard lock(pq->mu);
         for (const auto& m : kept) pq->in_flight[m.queue_offset] = true;
         // Filtered-out messages count as consumed: the committed offset may pass them.
         pq->max_seen = std::max(pq->max_seen, next - 1);
+        if (orderly_listener_) {
+          for (auto& m : kept) pq->pending.emplace(m.queue_offset, std::move(m));
+          if (!pq->consuming && !pq->pending.empty()) start_orderly = pq->consuming = true;
+        }
+      }
+      if (orderly_listener_) {
+        if (start_orderly) consumers_->post([this, pq] { consume_orderly(pq); });
+        if (kept.empty()) update_offset(pq);
+        pull(pq);
+        return;
       }
       for (size_t i = 0; i < kept.size(); i += static_cast<size_t>(batch_max_)) {
         size_t end = std::min(kept.size(), i + static_cast<size_t>(batch_max_));
@@ -494,6 +506,7 @@ void PushConsumerImpl::on_pull(const PQ& pq, Result<remoting::RemotingCommand> r
       {
         std::lock_guard lock(pq->mu);
         pq->in_flight.clear();
+        pq->pending.clear();
         pq->max_seen = next - 1;
       }
       update_offset(pq);
@@ -540,6 +553,56 @@ void PushConsumerImpl::consume(const PQ& pq, std::vector<MessageExt> batch) {
     for (const auto& m : batch) pq->in_flight.erase(m.queue_offset);
   }
   update_offset(pq);
+}
+
+void PushConsumerImpl::consume_orderly(const PQ& pq) {
+  if (pq->dropped || !running_) return;
+  std::vector<MessageExt> batch;
+  {
+    std::lock_guard lock(pq->mu);
+    for (auto it = pq->pending.begin(); it != pq->pending.end() && batch.size() < static_cast<size_t>(batch_max_);
+         ++it) {
+      batch.push_back(it->second);
+    }
+    if (batch.empty()) {
+      pq->consuming = false;
+      return;
+    }
+  }
+  ConsumeOrderlyStatus status;
+  try {
+    status = orderly_listener_(batch);
+  } catch (const std::exception& e) {
+    instance_->logger().warn("consumer ", group_, ": orderly listener threw: ", e.what());
+    status = ConsumeOrderlyStatus::SUSPEND_CURRENT_QUEUE_A_MOMENT;
+  } catch (...) {
+    status = ConsumeOrderlyStatus::SUSPEND_CURRENT_QUEUE_A_MOMENT;
+  }
+  if (status == ConsumeOrderlyStatus::SUSPEND_CURRENT_QUEUE_A_MOMENT) {
+    {
+      std::lock_guard lock(pq->mu);
+      for (const auto& m : batch) {
+        auto it = pq->pending.find(m.queue_offset);
+        if (it != pq->pending.end()) ++it->second.reconsume_times;
+      }
+    }
+    std::weak_ptr<Gate> weak = gate_;
+    instance_->scheduler().schedule(kReconsumeDelay, 0ms, [weak, pq] {
+      auto g = weak.lock();
+      if (!g) return;
+      via_gate(g, false, [pq](PushConsumerImpl& c) { c.consumers_->post([&c, pq] { c.consume_orderly(pq); }); });
+    });
+    return;
+  }
+  {
+    std::lock_guard lock(pq->mu);
+    for (const auto& m : batch) {
+      pq->pending.erase(m.queue_offset);
+      pq->in_flight.erase(m.queue_offset);
+    }
+  }
+  update_offset(pq);
+  consumers_->post([this, pq] { consume_orderly(pq); });  // the next batch, letting other queues in
 }
 
 void PushConsumerImpl::update_offset(const PQ& pq) {

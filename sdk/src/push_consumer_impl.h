@@ -55,6 +55,8 @@ class PushConsumerImpl final : public ConsumerMember {
     std::mutex mu;
     std::map<int64_t, bool> in_flight;      // offsets handed out, not consumed; guarded by mu
     int64_t max_seen = -1;                  // guarded by mu
+    std::map<int64_t, MessageExt> pending;  // orderly: pulled, not consumed; guarded by mu
+    bool consuming = false;                 // orderly: a consume task owns the queue; guarded by mu
     // The lowest unconsumed offset, or -1 when nothing was ever pulled.
     int64_t committable() {
       std::lock_guard lock(mu);
@@ -76,6 +78,7 @@ class PushConsumerImpl final : public ConsumerMember {
   void on_pull(const PQ& pq, Result<remoting::RemotingCommand> response);
   void submit_consume(const PQ& pq, std::vector<MessageExt> batch);
   void consume(const PQ& pq, std::vector<MessageExt> batch);
+  void consume_orderly(const PQ& pq);
   void update_offset(const PQ& pq);
   void persist_all(bool sync);
   void persist_one(const MessageQueue& mq, int64_t offset, bool sync);
@@ -87,6 +90,7 @@ class PushConsumerImpl final : public ConsumerMember {
   const std::string group_;
   const ClientConfig config_;
   const MessageListenerConcurrently listener_;
+  const MessageListenerOrderly orderly_listener_;
   const MessageModel model_;
   const ConsumeFromWhere from_where_;
   const int64_t consume_timestamp_;

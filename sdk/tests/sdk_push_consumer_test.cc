@@ -500,5 +500,60 @@ TEST_F(SdkPushConsumerTest, BroadcastingEveryConsumerGetsAllAndResumesFromItsFil
   EXPECT_EQ(again.distinct(), 10u);
 }
 
+TEST_F(SdkPushConsumerTest, OrderlyListenerSeesEachQueueInOrder) {
+  raw_->create_topic(*broker_, "SdkPushOrderly", 2);
+  constexpr int kEach = 25;
+  for (int i = 0; i < kEach; ++i) {
+    for (int q = 0; q < 2; ++q) {
+      SendResult r = producer_->send(make_message("SdkPushOrderly", "TagA", std::to_string(q) + "-" + std::to_string(i)),
+                                     MessageQueue{"SdkPushOrderly", "sdk-broker", q});
+      ASSERT_EQ(r.send_status, SendStatus::SEND_OK);
+    }
+  }
+  std::mutex mu;
+  std::map<int, std::vector<int64_t>> seen;  // queue -> offsets in delivery order
+  std::map<int, int> busy;                   // queue -> listeners running now
+  bool overlapped = false, suspended = false;
+  int delivered = 0;
+  auto c = consumer("sdk_push_orderly", "orderly_1");
+  c->subscribe("SdkPushOrderly", "*");
+  c->set_consume_message_batch_max_size(3);
+  c->register_message_listener([&](const std::vector<MessageExt>& msgs) {
+    int q = msgs[0].queue_id;
+    {
+      std::lock_guard lock(mu);
+      if (++busy[q] > 1) overlapped = true;
+    }
+    std::this_thread::sleep_for(1ms);
+    std::lock_guard lock(mu);
+    --busy[q];
+    if (!suspended && q == 1 && msgs[0].queue_offset >= 10) {
+      suspended = true;  // once: the same batch must come again first
+      return ConsumeOrderlyStatus::SUSPEND_CURRENT_QUEUE_A_MOMENT;
+    }
+    for (const auto& m : msgs) seen[q].push_back(m.queue_offset);
+    delivered += static_cast<int>(msgs.size());
+    return ConsumeOrderlyStatus::SUCCESS;
+  });
+  c->start();
+  auto until = Clock::now() + 15s;
+  for (;;) {
+    {
+      std::lock_guard lock(mu);
+      if (delivered >= 2 * kEach) break;
+    }
+    ASSERT_LT(Clock::now(), until) << "orderly consumer got " << delivered;
+    std::this_thread::sleep_for(20ms);
+  }
+  c->shutdown();
+  std::lock_guard lock(mu);
+  EXPECT_FALSE(overlapped) << "two batches of one queue ran at once";
+  EXPECT_TRUE(suspended);
+  for (int q = 0; q < 2; ++q) {
+    ASSERT_EQ(seen[q].size(), static_cast<size_t>(kEach)) << q;
+    for (int i = 0; i < kEach; ++i) EXPECT_EQ(seen[q][i], i) << "queue " << q;
+  }
+}
+
 }  // namespace
 }  // namespace tern::client

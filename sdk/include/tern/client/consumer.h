@@ -19,10 +19,17 @@ enum class ConsumeFromWhere { CONSUME_FROM_LAST_OFFSET, CONSUME_FROM_FIRST_OFFSE
 
 enum class ConsumeConcurrentlyStatus { CONSUME_SUCCESS, RECONSUME_LATER };
 
+enum class ConsumeOrderlyStatus { SUCCESS, SUSPEND_CURRENT_QUEUE_A_MOMENT };
+
 // RocketMQ's MessageListenerConcurrently.consumeMessage, without the context argument.
 // At most consumeMessageBatchMaxSize messages of one queue per call. An exception thrown
 // counts as RECONSUME_LATER.
 using MessageListenerConcurrently = std::function<ConsumeConcurrentlyStatus(const std::vector<MessageExt>&)>;
+
+// RocketMQ's MessageListenerOrderly.consumeMessage, without the context argument: the
+// messages of one queue in queue order, one call at a time per queue.
+// SUSPEND_CURRENT_QUEUE_A_MOMENT (or an exception) retries the same batch after 1 s.
+using MessageListenerOrderly = std::function<ConsumeOrderlyStatus(const std::vector<MessageExt>&)>;
 
 const char* to_string(MessageModel m);
 const char* to_string(ConsumeFromWhere w);

@@ -53,7 +53,17 @@ class DefaultMQPushConsumer : public ClientConfig {
 
   // `expression`: "*" (or "") for every tag, else tags joined by "||".
   void subscribe(const std::string& topic, const std::string& expression);
-  void register_message_listener(MessageListenerConcurrently listener) { listener_ = std::move(listener); }
+  void register_message_listener(MessageListenerConcurrently listener) {
+    listener_ = std::move(listener);
+    orderly_listener_ = nullptr;
+  }
+  // Orderly: each queue's messages in order, one batch at a time per queue. The broker's
+  // queue lock (LOCK_BATCH_MQ) is not taken yet: while a rebalance moves a queue, its old
+  // and new owner may briefly both consume it.
+  void register_message_listener(MessageListenerOrderly listener) {
+    orderly_listener_ = std::move(listener);
+    listener_ = nullptr;
+  }
 
   void set_message_model(MessageModel m) { message_model_ = m; }  // CLUSTERING
   MessageModel message_model() const { return message_model_; }
@@ -83,6 +93,7 @@ class DefaultMQPushConsumer : public ClientConfig {
   std::string group_;
   std::map<std::string, std::string> subscriptions_;
   MessageListenerConcurrently listener_;
+  MessageListenerOrderly orderly_listener_;
   MessageModel message_model_ = MessageModel::CLUSTERING;
   ConsumeFromWhere consume_from_where_ = ConsumeFromWhere::CONSUME_FROM_LAST_OFFSET;
   int64_t consume_timestamp_ = 0;
