@@ -140,6 +140,15 @@ JsonValue PushConsumerImpl::consumer_data() const {
   return d;
 }
 
+void PushConsumerImpl::on_route_changed(const std::string& topic, const TopicRouteData&) {
+  for (const auto& s : subscriptions_) {
+    if (s.topic == topic) {
+      via_gate(gate_, true, [topic](PushConsumerImpl& c) { c.rebalance_topic(topic); });
+      return;
+    }
+  }
+}
+
 void PushConsumerImpl::via_gate(const std::shared_ptr<Gate>& gate, bool control,
                                 std::function<void(PushConsumerImpl&)> task) {
   std::lock_guard lock(gate->mu);

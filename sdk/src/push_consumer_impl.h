@@ -34,6 +34,8 @@ class PushConsumerImpl final : public ConsumerMember {
 
   std::vector<std::string> topics_in_use() const override;
   JsonValue consumer_data() const override;
+  // A subscribed topic's route changed: rebalance now (not only at the next interval).
+  void on_route_changed(const std::string& topic, const TopicRouteData& route) override;
 
   // Gate between callbacks (io thread, scheduler) and this object's executors.
   struct Gate {
