@@ -98,10 +98,15 @@ PushConsumerImpl::PushConsumerImpl(const DefaultMQPushConsumer& c)
     local_offset_dir_ = std::string(home != nullptr && *home != 0 ? home : "/tmp") + "/.rocketmq_offsets";
   }
   const int64_t version = now_ms();
-  for (const auto& [topic, expr] : c.subscriptions_) {
-    subscriptions_.push_back(Subscription{topic, expr.empty() ? "*" : expr, parse_tags(expr), version});
+  for (const auto& [topic, selector] : c.subscriptions_) {
+    const std::string& expr = selector.expression();
+    if (selector.expression_type() == "TAG") {
+      subscriptions_.push_back(Subscription{topic, expr.empty() ? "*" : expr, parse_tags(expr), version, "TAG"});
+    } else {  // evaluated on the broker only: no tags to re-check here
+      subscriptions_.push_back(Subscription{topic, expr, {}, version, selector.expression_type()});
+    }
   }
-  if (model_ == MessageModel::CLUSTERING) subscriptions_.push_back(Subscription{retry_topic(group_), "*", {}, version});
+  if (model_ == MessageModel::CLUSTERING) subscriptions_.push_back(Subscription{retry_topic(group_), "*", {}, version, "TAG"});
 }
 
 PushConsumerImpl::~PushConsumerImpl() { shutdown(); }
@@ -133,7 +138,7 @@ JsonValue PushConsumerImpl::consumer_data() const {
     sd.set("codeSet", std::move(codes));
     sd.set("subVersion", JsonValue::number(s.sub_version));
     sd.set("classFilterMode", JsonValue::boolean(false));
-    sd.set("expressionType", JsonValue::string("TAG"));
+    sd.set("expressionType", JsonValue::string(s.expression_type));
     subs.push_back(std::move(sd));
   }
   d.set("subscriptionDataSet", std::move(subs));
@@ -435,7 +440,7 @@ void PushConsumerImpl::pull(const PQ& pq) {
                          {"suspendTimeoutMillis", std::to_string(kSuspendMillis)},
                          {"subscription", sub->expression},
                          {"subVersion", std::to_string(sub->sub_version)},
-                         {"expressionType", "TAG"}});
+                         {"expressionType", sub->expression_type}});
   std::weak_ptr<Gate> weak = gate_;
   instance_->remoting().invoke(addr, std::move(request), kPullTimeout,
                                [weak, pq](Result<remoting::RemotingCommand> response) {
@@ -725,8 +730,12 @@ DefaultMQPushConsumer::DefaultMQPushConsumer(std::string consumer_group) : group
 DefaultMQPushConsumer::~DefaultMQPushConsumer() { shutdown(); }
 
 void DefaultMQPushConsumer::subscribe(const std::string& topic, const std::string& expression) {
+  subscribe(topic, MessageSelector::by_tag(expression));
+}
+
+void DefaultMQPushConsumer::subscribe(const std::string& topic, const MessageSelector& selector) {
   if (impl_) throw MQClientException(client_error::kNotRunning, "subscribe before start()");
-  subscriptions_[topic] = expression;
+  subscriptions_.insert_or_assign(topic, selector);
 }
 
 void DefaultMQPushConsumer::start() {

@@ -46,8 +46,9 @@ class PushConsumerImpl final : public ConsumerMember {
  private:
   struct Subscription {
     std::string topic, expression;
-    std::set<std::string> tags;  // empty: every tag
+    std::set<std::string> tags;  // empty: every tag (or a SQL92 subscription)
     int64_t sub_version = 0;
+    std::string expression_type = "TAG";  // or "SQL92"
   };
   // One assigned queue (RocketMQ's ProcessQueue + PullRequest).
   struct ProcessQueue {

@@ -280,7 +280,7 @@ class Received {
 class SdkPushConsumerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    broker_ = new Broker("sdk-broker", "autoCreateTopicEnable=false\n");
+    broker_ = new Broker("sdk-broker", "autoCreateTopicEnable=false\nenablePropertyFilter=true\n");
     std::string error = broker_->start();
     ASSERT_TRUE(error.empty()) << error;
     raw_ = new Raw;
@@ -437,6 +437,26 @@ TEST_F(SdkPushConsumerTest, TagSubscriptionGetsOnlyItsTags) {
   c->shutdown();
   EXPECT_EQ(got.distinct(), 20u);
   EXPECT_EQ(got.tags(), (std::set<std::string>{"TagA", "TagC"}));
+}
+
+// Seed 001's SQL92 example, filtered on the broker (filter-sql92).
+TEST_F(SdkPushConsumerTest, SqlSubscriptionGetsOnlyMatchingMessages) {
+  raw_->create_topic(*broker_, "SdkPushSql", 2);
+  for (int i = 0; i < 10; ++i) {
+    Message m = make_message("SdkPushSql", "TagA", "sql-" + std::to_string(i));
+    m.set_property("sequence", std::to_string(i));
+    m.set_property("tag", i % 2 == 0 || i == 3 ? "SqlTest" : "Other");
+    ASSERT_EQ(producer_->send(m).send_status, SendStatus::SEND_OK);
+  }
+  Received got;
+  auto c = consumer("sdk_push_sql", "sql_1");
+  c->subscribe("SdkPushSql", MessageSelector::by_sql("sequence between 2 and 3 and tag='SqlTest'"));
+  c->register_message_listener(got.listener(0));
+  c->start();
+  ASSERT_TRUE(got.wait_distinct(2)) << "got " << got.distinct();
+  std::this_thread::sleep_for(1500ms);  // time for anything that should not come
+  c->shutdown();
+  EXPECT_EQ(got.distinct(), 2u);  // sequence 2 (even) and 3 (named): 4..9 and the others fail a clause
 }
 
 TEST_F(SdkPushConsumerTest, ReconsumeLaterRedelivers) {

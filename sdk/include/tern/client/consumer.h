@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "tern/client/message.h"
@@ -30,6 +31,26 @@ using MessageListenerConcurrently = std::function<ConsumeConcurrentlyStatus(cons
 // messages of one queue in queue order, one call at a time per queue.
 // SUSPEND_CURRENT_QUEUE_A_MOMENT (or an exception) retries the same batch after 1 s.
 using MessageListenerOrderly = std::function<ConsumeOrderlyStatus(const std::vector<MessageExt>&)>;
+
+// RocketMQ's MessageSelector: what a subscription selects, by tag or by a SQL92 expression
+// over the message's properties (evaluated on the broker; needs enablePropertyFilter=true
+// there, and the filter-sql92 plugin).
+class MessageSelector {
+ public:
+  // "TagA || TagB", or "*" / "" for every tag.
+  static MessageSelector by_tag(std::string expression) { return {"TAG", std::move(expression)}; }
+  // "a BETWEEN 2 AND 3 AND b = 'x'".
+  static MessageSelector by_sql(std::string expression) { return {"SQL92", std::move(expression)}; }
+
+  const std::string& expression_type() const { return type_; }
+  const std::string& expression() const { return expression_; }
+
+ private:
+  MessageSelector(std::string type, std::string expression)
+      : type_(std::move(type)), expression_(std::move(expression)) {}
+  std::string type_;
+  std::string expression_;
+};
 
 const char* to_string(MessageModel m);
 const char* to_string(ConsumeFromWhere w);

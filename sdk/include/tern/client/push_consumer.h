@@ -53,6 +53,8 @@ class DefaultMQPushConsumer : public ClientConfig {
 
   // `expression`: "*" (or "") for every tag, else tags joined by "||".
   void subscribe(const std::string& topic, const std::string& expression);
+  // By tag or, with MessageSelector::by_sql, by a SQL92 expression the broker evaluates.
+  void subscribe(const std::string& topic, const MessageSelector& selector);
   void register_message_listener(MessageListenerConcurrently listener) {
     listener_ = std::move(listener);
     orderly_listener_ = nullptr;
@@ -91,7 +93,7 @@ class DefaultMQPushConsumer : public ClientConfig {
  private:
   friend class internal::PushConsumerImpl;
   std::string group_;
-  std::map<std::string, std::string> subscriptions_;
+  std::map<std::string, MessageSelector> subscriptions_;
   MessageListenerConcurrently listener_;
   MessageListenerOrderly orderly_listener_;
   MessageModel message_model_ = MessageModel::CLUSTERING;
