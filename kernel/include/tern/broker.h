@@ -6,6 +6,8 @@
 //   ConsumerOffsets       consumerOffset.json: committed offsets per group, topic, queue
 //   ClientRegistry        live producers and consumers (from heartbeats), group membership
 //   PullHoldService       long polls: a pull parked until its queue grows or it times out
+//   MessageWriter         the write path every protocol sends through: what the broker does
+//                         to a message before the store sees it
 // Metadata files live under <storePathRootDir>/config/ in RocketMQ's layouts (standard
 // JSON: map keys are always quoted) and are replaced atomically (temp file + rename).
 // Changes take effect in memory at once; the files are written by a kernel thread soon
@@ -33,6 +35,7 @@
 #include <vector>
 
 #include "tern/status.h"
+#include "tern/store.h"
 #include "tern/topic_config.h"
 
 namespace tern {
@@ -221,6 +224,20 @@ class PullHoldService {
                     std::chrono::steady_clock::time_point deadline, std::function<void(bool arrived)> wake) = 0;
 };
 
+// The broker's write path, shared by every protocol: a protocol plugin hands a producer's
+// message here rather than to the store, so that what RocketMQ's send path does before the
+// store sees a message (a delay level or a delivery time parks it until due, a prepared
+// transaction message is kept invisible until its outcome) is the same for every protocol.
+// A message with none of those is put into the store as it is.
+class MessageWriter {
+ public:
+  virtual ~MessageWriter() = default;
+  // As MessageStore::put_message / put_messages; `done` runs once. Without a store plugin
+  // loaded (or before start / after stop), `done` gets Unavailable at once.
+  virtual void put_message(MessageExt message, PutCallback done) = 0;
+  virtual void put_messages(std::vector<MessageExt> messages, PutCallback done) = 0;
+};
+
 // All of them, as KernelServices::broker() hands them out.
 class BrokerServices {
  public:
@@ -230,6 +247,7 @@ class BrokerServices {
   virtual ConsumerOffsets& consumer_offsets() = 0;
   virtual ClientRegistry& clients() = 0;
   virtual PullHoldService& pull_holds() = 0;
+  virtual MessageWriter& writer() = 0;
   // Broker-wide counters for GET_BROKER_RUNTIME_INFO and friends: when the services
   // started (ms since the epoch).
   virtual int64_t start_time_ms() const = 0;

@@ -65,6 +65,7 @@ Status BrokerServicesImpl::start(MessageStore* store) {
   started_ = true;
   start_time_ms_ = wall_clock_ms();
   holds_.start(store);
+  writer_.attach(store);
 
   work_.emplace(io_.get_executor());
   flush_timer_ = std::make_unique<PeriodicTimer>(io_, offset_flush_interval_, [this] { write_all("periodic"); });
@@ -87,6 +88,7 @@ Status BrokerServicesImpl::start(MessageStore* store) {
 void BrokerServicesImpl::stop() {
   if (stopped_) return;
   stopped_ = true;
+  writer_.detach();
   holds_.stop();  // every parked pull answered before the protocol plugins' objects go
   if (started_) {
     flush_timer_->cancel();  // waits for a run in progress

@@ -8,9 +8,10 @@
 //                 groups), nothing is read or written yet;
 //   start(store)  after the store plugin started: loads topics.json, subscriptionGroup.json
 //                 and consumerOffset.json (a corrupt file fails the start, naming it),
-//                 attaches long polling to the store, starts the background thread;
-//   stop()        after the protocol plugins stopped, before the store stops: wakes the held
-//                 pulls (false), writes every changed file, forgets every client channel.
+//                 attaches long polling and the write path to the store, starts the
+//                 background thread;
+//   stop()        after the protocol plugins stopped, before the store stops: detaches the
+//                 write path, wakes the held pulls (false), writes every changed file, forgets every client channel.
 //
 // The background thread ("broker services") writes metadata files soon after each change,
 // writes consumer offsets every flushConsumerOffsetInterval ms when they changed, and
@@ -28,6 +29,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "broker/broker_message_writer.h"
 #include "broker/client_manager.h"
 #include "broker/consumer_offset_manager.h"
 #include "broker/pull_request_hold_service.h"
@@ -61,6 +63,7 @@ class BrokerServicesImpl final : public BrokerServices {
   ConsumerOffsetManager& consumer_offsets() override { return offsets_; }
   ClientManager& clients() override { return clients_; }
   PullRequestHoldService& pull_holds() override { return holds_; }
+  BrokerMessageWriter& writer() override { return writer_; }
   int64_t start_time_ms() const override { return start_time_ms_; }
 
   // <storePathRootDir>/config, where the metadata files live.
@@ -80,6 +83,7 @@ class BrokerServicesImpl final : public BrokerServices {
   ConsumerOffsetManager offsets_;
   ClientManager clients_;
   PullRequestHoldService holds_;
+  BrokerMessageWriter writer_;
   std::atomic<int64_t> start_time_ms_;
 
   boost::asio::io_context io_;  // the background thread's work

@@ -182,10 +182,11 @@ void SendProcessor::handle(const std::shared_ptr<RemotingConnection>& conn, cons
     response.ext_fields["TRACE_ON"] = "true";
     c->respond(request, std::move(response));
   };
+  MessageWriter& writer = ctx_.broker().writer();
   if (messages.size() == 1) {
-    store->put_message(std::move(messages.front()), std::move(done));
+    writer.put_message(std::move(messages.front()), std::move(done));
   } else {
-    store->put_messages(std::move(messages), std::move(done));
+    writer.put_messages(std::move(messages), std::move(done));
   }
 }
 
