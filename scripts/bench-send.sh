@@ -33,17 +33,22 @@ echo "=== broker pid $broker on 127.0.0.1:$port, name server $ns, store $work/st
 tables=()
 for mode in sync async batch; do
   echo "=== producer_bench --mode $mode"
-  "$bin/consumer_bench" --namesrv "$ns" --topic "Bench_$mode" --duration $(( seconds * 3 + 4 )) \
+  # The topic exists before the consumer starts (a client looks for a missing topic's route
+  # again only every 30 s, as RocketMQ's does).
+  "$bin/mqadmin" updateTopic -n "$ns" -b "127.0.0.1:$port" -t "Bench_$mode" -r 4 -w 4 > /dev/null
+  "$bin/consumer_bench" --namesrv "$ns" --topic "Bench_$mode" --group "bench_consumer_$mode" --duration $(( seconds * 3 + 4 )) \
     --interval "$seconds" > "$work/consumer_$mode.out" 2>&1 &
   consumer=$!
   "$bin/producer_bench" --namesrv "$ns" --topic "Bench_$mode" --mode "$mode" --threads 8 --size 1024 \
-    --duration "$seconds" --interval 2 --half-load | tee "$work/producer_$mode.out"
-  wait $consumer || true
+    --duration "$seconds" --interval 2 --warmup $(( seconds < 5 ? 1 : 2 )) --half-load | tee "$work/producer_$mode.out"
   echo "--- consumer_bench beside it (RT = birth to listener, over the whole producer run)"
-  grep summary "$work/consumer_$mode.out" || cat "$work/consumer_$mode.out"
+  wait $consumer || { cat "$work/consumer_$mode.out"; echo "consumer_bench failed"; exit 1; }
+  grep summary "$work/consumer_$mode.out"
   tables+=("$(grep -A3 '^=== producer_bench' "$work/producer_$mode.out" | tail -n +2)")
 done
 echo
 echo "=== summary (ratio = our msg/s over the echo limit's req/s from the same program and run)"
 printf '%s\n' "${tables[@]}"
+lines=$(printf '%s\n' "${tables[@]}" | grep -cE ' [1-9][0-9]* msg/s .* ratio ' || true)
+[ "$lines" -eq 6 ] || { echo "expected 6 result lines with a non-zero rate, got $lines"; exit 1; }
 echo "broker RSS after the runs: $(awk '/VmRSS/ {print $2}' /proc/$broker/status) KiB"

@@ -29,7 +29,9 @@ class BenchStats {
  public:
   // `units_per_request`: messages a request carries (a batch benchmark counts messages per
   // second, RT per request).
-  explicit BenchStats(uint32_t units_per_request = 1) : units_(units_per_request) {}
+  // `unit` names the rate in the printed lines ("msg/s", "req/s").
+  explicit BenchStats(uint32_t units_per_request = 1, const char* unit = "msg/s")
+      : units_(units_per_request), unit_(unit) {}
 
   // One finished request that took `rt` (failed ones count apart).
   void record(std::chrono::nanoseconds rt) {
@@ -95,13 +97,14 @@ class BenchStats {
     s.max_ms = samples.empty() ? 0.0 : samples.back() / 1000.0;
     return s;
   }
-  static void print(const char* label, double elapsed_s, const BenchSummary& s) {
-    std::printf("%s %.1fs: %.0f msg/s, RT(ms) p50 %.3f p99 %.3f p99.9 %.3f max %.3f, %llu failed\n", label, elapsed_s,
-                s.tps, s.p50_ms, s.p99_ms, s.p999_ms, s.max_ms, static_cast<unsigned long long>(s.failures));
+  void print(const char* label, double elapsed_s, const BenchSummary& s) const {
+    std::printf("%s %.1fs: %.0f %s, RT(ms) p50 %.3f p99 %.3f p99.9 %.3f max %.3f, %llu failed\n", label, elapsed_s,
+                s.tps, unit_, s.p50_ms, s.p99_ms, s.p999_ms, s.max_ms, static_cast<unsigned long long>(s.failures));
     std::fflush(stdout);
   }
 
   const uint32_t units_;
+  const char* const unit_;
   std::mutex mu_;
   std::vector<uint32_t> interval_;  // µs, guarded by mu_
   uint64_t failures_ = 0;           // guarded by mu_

@@ -53,7 +53,7 @@ Result<BenchSummary> run_echo_limit(const EchoOptions& o) {
               o.concurrency, o.size, o.duration, address.c_str(), o.server_threads, o.client_threads,
               o.rate > 0 ? (", paced to " + std::to_string(static_cast<long>(o.rate)) + " req/s").c_str() : "");
 
-  BenchStats stats;
+  BenchStats stats(1, "req/s");
   std::string body(o.size, 'x');
   BenchSummary summary =
       run_bench("echo", stats, o.concurrency, o.duration, o.interval, [&](int, const std::atomic<bool>& stop) {
