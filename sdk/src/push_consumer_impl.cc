@@ -328,6 +328,8 @@ void PushConsumerImpl::rebalance_topic(const std::string& topic) {
   }
   for (const auto& pq : removed) {
     pq->dropped = true;
+    instance_->logger().info("consumer ", group_, " (", instance_->client_id(), ") releases ", pq->mq.topic, "/",
+                             pq->mq.broker_name, "/", pq->mq.queue_id);
     int64_t off = pq->committable();
     {
       std::lock_guard lock(mu_);
@@ -349,8 +351,8 @@ void PushConsumerImpl::rebalance_topic(const std::string& topic) {
       queues_[mq] = pq;
       offsets_[mq] = from;
     }
-    instance_->logger().info("consumer ", group_, " takes ", mq.topic, "/", mq.broker_name, "/", mq.queue_id,
-                             " from offset ", from);
+    instance_->logger().info("consumer ", group_, " (", instance_->client_id(), ") takes ", mq.topic, "/",
+                             mq.broker_name, "/", mq.queue_id, " from offset ", from);
     puller_->post([this, pq] {
       if (running_) pull(pq);
     });

@@ -575,5 +575,95 @@ TEST_F(SdkPushConsumerTest, OrderlyListenerSeesEachQueueInOrder) {
   }
 }
 
+TEST_F(SdkPushConsumerTest, TwoGroupsEachGetEveryMessage) {
+  raw_->create_topic(*broker_, "SdkPushTwoGroups", 4);
+  constexpr int kN = 80;
+  produce("SdkPushTwoGroups", "both", kN / 2);
+  Received g1, g2;
+  auto a = consumer("sdk_push_group_one", "two_groups_1");
+  auto b = consumer("sdk_push_group_two", "two_groups_2");
+  a->subscribe("SdkPushTwoGroups", "*");
+  b->subscribe("SdkPushTwoGroups", "*");
+  a->register_message_listener(g1.listener(0));
+  b->register_message_listener(g2.listener(0));
+  a->start();
+  b->start();
+  produce("SdkPushTwoGroups", "live", kN / 2);  // half before, half while they run
+  EXPECT_TRUE(g1.wait_distinct(kN)) << "group one got " << g1.distinct() << " of " << kN;
+  EXPECT_TRUE(g2.wait_distinct(kN)) << "group two got " << g2.distinct() << " of " << kN;
+  a->shutdown();
+  b->shutdown();
+  EXPECT_EQ(g1.duplicates(), 0);
+  EXPECT_EQ(g2.duplicates(), 0);
+  EXPECT_EQ(g1.counts(), g2.counts());
+}
+
+TEST_F(SdkPushConsumerTest, RebalanceCoversAllQueues) {
+  constexpr int kQueues = 8;
+  raw_->create_topic(*broker_, "SdkPushCover", kQueues);
+  std::mutex mu;
+  std::map<int, std::set<int>> queues_of;  // consumer -> queues it was handed messages of
+  std::set<std::string> bodies;
+  bool counting = false;
+  auto listener = [&](int who) -> MessageListenerConcurrently {
+    return [&, who](const std::vector<MessageExt>& msgs) {
+      std::lock_guard lock(mu);
+      for (const auto& m : msgs) {
+        bodies.insert(m.body);
+        if (counting) queues_of[who].insert(m.queue_id);
+      }
+      return ConsumeConcurrentlyStatus::CONSUME_SUCCESS;
+    };
+  };
+  std::vector<std::unique_ptr<DefaultMQPushConsumer>> members;
+  for (int i = 0; i < 3; ++i) {
+    members.push_back(consumer("sdk_push_cover", "cover_" + std::to_string(i)));
+    members.back()->subscribe("SdkPushCover", "*");
+    members.back()->set_rebalance_interval(1000ms);
+    members.back()->register_message_listener(listener(i));
+    members.back()->start();
+  }
+  std::this_thread::sleep_for(2500ms);  // joins notified, else the 1 s timer: allocation settles
+  {
+    std::lock_guard lock(mu);
+    counting = true;
+  }
+  constexpr int kN = 160;
+  for (int i = 0; i < kN; ++i) {
+    SendResult r = producer_->send(make_message("SdkPushCover", "TagA", "cover-" + std::to_string(i)),
+                                   MessageQueue{"SdkPushCover", "sdk-broker", i % kQueues});
+    ASSERT_EQ(r.send_status, SendStatus::SEND_OK);
+  }
+  auto until = Clock::now() + 15s;
+  for (;;) {
+    {
+      std::lock_guard lock(mu);
+      if (bodies.size() >= static_cast<size_t>(kN)) break;
+    }
+    ASSERT_LT(Clock::now(), until) << "the group got " << bodies.size() << " of " << kN;
+    std::this_thread::sleep_for(20ms);
+  }
+  {
+    std::lock_guard lock(mu);
+    counting = false;  // members leaving rebalance the rest (and may redeliver): not this test's subject
+  }
+  for (auto& m : members) m->shutdown();
+  std::lock_guard lock(mu);
+  std::set<int> covered;
+  std::string layout;
+  for (const auto& [who, qs] : queues_of) {
+    layout += " member " + std::to_string(who) + ":";
+    for (int q : qs) layout += " " + std::to_string(q);
+  }
+  SCOPED_TRACE("queues per member:" + layout);
+  for (int who = 0; who < 3; ++who) {
+    // AllocateMessageQueueAveragely: 8 queues over 3 members = 3, 3, 2, disjoint.
+    EXPECT_GE(queues_of[who].size(), 2u) << "member " << who;
+    EXPECT_LE(queues_of[who].size(), 3u) << "member " << who;
+    for (int q : queues_of[who]) EXPECT_TRUE(covered.insert(q).second) << "queue " << q << " went to two members";
+  }
+  EXPECT_EQ(covered.size(), static_cast<size_t>(kQueues));
+}
+
 }  // namespace
 }  // namespace tern::client
