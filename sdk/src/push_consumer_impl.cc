@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "codes.h"
+#include "fastjson.h"
 #include "message_decoder.h"
 #include "rebalance.h"
 
@@ -210,6 +211,28 @@ void PushConsumerImpl::start() {
         if (gate) via_gate(gate, true, [](PushConsumerImpl& c) { c.rebalance(); });
         return std::nullopt;
       });
+  instance_->set_request_handler(
+      rc::kResetConsumerClientOffset,
+      [client_id, logger = &instance_->logger()](const remoting::RemotingCommand& request,
+                                                  const std::string& peer) -> std::optional<remoting::RemotingCommand> {
+        std::shared_ptr<Gate> gate;
+        {
+          std::lock_guard lock(notify_mu());
+          auto it = notify_table().find(client_id + "\n" + field(request, "group"));
+          if (it != notify_table().end()) gate = it->second.lock();
+        }
+        if (!gate) return std::nullopt;
+        auto table = parse_offset_table(request.body);
+        if (!table.is_ok()) {
+          logger->warn("broker ", peer, " sent RESET_CONSUMER_CLIENT_OFFSET with a bad body: ", table.status().message());
+          return std::nullopt;
+        }
+        auto shared = std::make_shared<std::map<MessageQueue, int64_t>>(std::move(*table));
+        via_gate(gate, true, [topic = field(request, "topic"), shared](PushConsumerImpl& c) {
+          c.reset_offsets(topic, *shared);
+        });
+        return std::nullopt;
+      });
   for (const auto& s : subscriptions_) {
     auto r = instance_->update_topic_route(s.topic, kCallTimeout);
     if (!r.is_ok()) instance_->logger().info("consumer ", group_, ": route of ", s.topic, ": ", r.status().to_string());
@@ -343,20 +366,48 @@ void PushConsumerImpl::rebalance_topic(const std::string& topic) {
   for (const auto& mq : added) {
     int64_t from = compute_pull_from(mq);
     if (from < 0) continue;  // retried at the next rebalance
-    auto pq = std::make_shared<ProcessQueue>();
-    pq->mq = mq;
-    pq->next_offset = from;
+    take_queue(mq, from);
+  }
+}
+
+void PushConsumerImpl::take_queue(const MessageQueue& mq, int64_t from) {
+  auto pq = std::make_shared<ProcessQueue>();
+  pq->mq = mq;
+  pq->next_offset = from;
+  {
+    std::lock_guard lock(mu_);
+    queues_[mq] = pq;
+    offsets_[mq] = from;
+  }
+  instance_->logger().info("consumer ", group_, " (", instance_->client_id(), ") takes ", mq.topic, "/",
+                           mq.broker_name, "/", mq.queue_id, " from offset ", from);
+  puller_->post([this, pq] {
+    if (running_) pull(pq);
+  });
+}
+
+void PushConsumerImpl::reset_offsets(const std::string& topic, const std::map<MessageQueue, int64_t>& offsets) {
+  for (const auto& [mq, offset] : offsets) {
+    if (mq.topic != topic) continue;
+    PQ old;
     {
       std::lock_guard lock(mu_);
-      queues_[mq] = pq;
-      offsets_[mq] = from;
+      auto it = queues_.find(mq);
+      if (it == queues_.end()) {
+        // Not ours now; a broadcasting member keeps the offset for when it is.
+        if (model_ == MessageModel::BROADCASTING) local_offsets_[mq] = offset;
+        continue;
+      }
+      old = it->second;
+      queues_.erase(it);
+      offsets_.erase(mq);
     }
-    instance_->logger().info("consumer ", group_, " (", instance_->client_id(), ") takes ", mq.topic, "/",
-                             mq.broker_name, "/", mq.queue_id, " from offset ", from);
-    puller_->post([this, pq] {
-      if (running_) pull(pq);
-    });
+    old->dropped = true;  // its pulls and consume tasks stop; consumed offsets are not committed
+    instance_->logger().info("consumer ", group_, " (", instance_->client_id(), ") resets ", mq.topic, "/",
+                             mq.broker_name, "/", mq.queue_id, " to offset ", offset, " (broker request)");
+    take_queue(mq, offset);
   }
+  if (model_ == MessageModel::BROADCASTING) write_local_offsets();
 }
 
 int64_t PushConsumerImpl::compute_pull_from(const MessageQueue& mq) {

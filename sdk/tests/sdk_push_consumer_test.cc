@@ -665,5 +665,35 @@ TEST_F(SdkPushConsumerTest, RebalanceCoversAllQueues) {
   EXPECT_EQ(covered.size(), static_cast<size_t>(kQueues));
 }
 
+TEST_F(SdkPushConsumerTest, ResetOffsetByTimeRewindsARunningConsumer) {
+  raw_->create_topic(*broker_, "SdkPushReset", 2);
+  constexpr int kN = 30;
+  produce("SdkPushReset", "reset", kN);
+  Received got;
+  auto c = consumer("sdk_push_reset", "reset_1");
+  c->subscribe("SdkPushReset", "*");
+  c->set_persist_consumer_offset_interval(200ms);  // its own commits would undo a reset the broker alone made
+  c->register_message_listener(got.listener(0));
+  c->start();
+  ASSERT_TRUE(got.wait_distinct(kN)) << got.distinct();
+  std::this_thread::sleep_for(600ms);  // the consumer has committed the end
+  // mqadmin resetOffsetByTime -s 0: back to the first message; the broker pushes
+  // RESET_CONSUMER_CLIENT_OFFSET to the online member, which consumes everything again.
+  auto r = raw_->call(broker_->address(), rc::kInvokeBrokerToResetOffset,
+                      {{"topic", "SdkPushReset"}, {"group", "sdk_push_reset"}, {"timestamp", "0"}, {"isForce", "true"}});
+  ASSERT_EQ(r.code, 0) << r.remark.value_or("");
+  auto until = Clock::now() + 10s;
+  while (got.duplicates() < kN && Clock::now() < until) std::this_thread::sleep_for(20ms);
+  std::this_thread::sleep_for(600ms);  // commits after the reset reach the broker
+  c->shutdown();
+  EXPECT_EQ(got.duplicates(), kN) << "every message once more after the reset, no more";
+  for (const auto& [body, n] : got.counts()) EXPECT_EQ(n, 2) << body;
+  for (int q = 0; q < 2; ++q) {
+    auto off = raw_->call(broker_->address(), rc::kQueryConsumerOffset,
+                          {{"consumerGroup", "sdk_push_reset"}, {"topic", "SdkPushReset"}, {"queueId", std::to_string(q)}});
+    EXPECT_EQ(off.ext_fields["offset"], std::to_string(raw_->max_offset(*broker_, "SdkPushReset", q))) << "queue " << q;
+  }
+}
+
 }  // namespace
 }  // namespace tern::client
