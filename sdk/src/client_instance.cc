@@ -110,6 +110,12 @@ MQClientInstance::MQClientInstance(const ClientConfig& config, std::string clien
 }
 
 void MQClientInstance::start() {
+  handlers_[rc::kNotifyConsumerIdsChanged] = [this](const RemotingCommand& request,
+                                                    const std::string&) -> std::optional<RemotingCommand> {
+    auto it = request.ext_fields.find("consumerGroup");
+    if (it != request.ext_fields.end()) notify_consumer_ids_changed(it->second);
+    return std::nullopt;
+  };
   io_pool_.start();
   scheduler_.schedule(std::chrono::milliseconds(10), poll_interval_, [this] { refresh_routes(); });
   scheduler_.schedule(std::chrono::milliseconds(1000), heartbeat_interval_, [this] { send_heartbeat_to_all_brokers(); });
@@ -296,6 +302,18 @@ void MQClientInstance::refresh_routes() {
     }
     for (ClientMember* m : now) m->on_route_changed(topic, **after);
   }
+}
+
+void MQClientInstance::notify_consumer_ids_changed(const std::string& group) {
+  // notify_mu_: the member cannot leave while it is told.
+  std::lock_guard notify(notify_mu_);
+  ConsumerMember* member = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    auto it = consumers_.find(group);
+    if (it != consumers_.end()) member = it->second;
+  }
+  if (member != nullptr) member->on_consumer_ids_changed();
 }
 
 std::string MQClientInstance::heartbeat_body() const {
