@@ -34,7 +34,12 @@ class RemoteBrokerOffsetStore final : public OffsetStore {
         {{"consumerGroup", group_}, {"topic", mq.topic}, {"queueId", std::to_string(mq.queue_id)}});
     std::string broker;
     auto r = invoke_broker_master(instance_, mq.broker_name, std::move(request), kCallTimeout, &broker);
-    if (!r.is_ok()) return r.status().with_context("QUERY_CONSUMER_OFFSET of " + group_ + " on " + queue_text(mq));
+    if (!r.is_ok()) {
+      // No master address is not "no offset": the caller must not start the queue over.
+      const std::string what = "QUERY_CONSUMER_OFFSET of " + group_ + " on " + queue_text(mq);
+      return r.status().is_not_found() ? Status::unavailable(what + ": " + r.status().message())
+                                       : r.status().with_context(what);
+    }
     if (r->code == rsp::kQueryNotFound) {
       return Status::not_found("broker " + broker + " has no offset of " + group_ + " on " + queue_text(mq));
     }
