@@ -143,6 +143,7 @@ void LitePullConsumerImpl::shutdown() {
     instance_->logger().warn("lite pull consumer ", group_, ": offsets not persisted at shutdown: ", s.to_string());
   }
   instance_->unregister_consumer(group_, kCallTimeout);
+  std::unique_lock wait_for_calls(instance_mu_);
   instance_.reset();
 }
 
@@ -152,6 +153,12 @@ void LitePullConsumerImpl::require_running(const char* what) const {
     throw MQClientException(client_error::kNotRunning, "lite pull consumer " + group_ + ": " + what +
                                                            (shut_down_ ? " after shutdown()" : " before start()"));
   }
+}
+
+std::shared_lock<std::shared_mutex> LitePullConsumerImpl::enter(const char* what) const {
+  std::shared_lock guard(instance_mu_);
+  require_running(what);
+  return guard;
 }
 
 void LitePullConsumerImpl::throw_status(const std::string& what, const Status& s, const std::string& topic,
@@ -205,15 +212,7 @@ void LitePullConsumerImpl::unsubscribe(const std::string& topic) {
       std::lock_guard sub_lock(sub_mu_);
       subscriptions_.erase(topic);
     }
-    for (auto it = queues_.begin(); it != queues_.end();) {
-      if (it->first.topic == topic) {
-        drop_locked(it->second);
-        removed.push_back(it->first);
-        it = queues_.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    removed = remove_queues_locked([&](const MessageQueue& mq) { return mq.topic == topic; });
     running = running_;
   }
   if (!running) return;
@@ -238,28 +237,18 @@ void LitePullConsumerImpl::assign(const std::vector<MessageQueue>& queues) {
                               queues.front().topic);
     }
     mode_ = Mode::kAssign;
-    std::set<MessageQueue> wanted(queues.begin(), queues.end());
-    for (auto it = queues_.begin(); it != queues_.end();) {
-      if (!wanted.count(it->first)) {
-        drop_locked(it->second);
-        removed.push_back(it->first);
-        it = queues_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    for (const auto& mq : wanted) {
-      new_topics.insert(mq.topic);
-      auto& pq = queues_[mq];
-      if (pq) continue;
-      pq = std::make_shared<ProcessQueue>(mq);
-      maybe_pull_locked(pq);  // nothing before start()
-    }
+    const std::set<MessageQueue> wanted(queues.begin(), queues.end());
+    removed = remove_queues_locked([&](const MessageQueue& mq) { return !wanted.count(mq); });
+    add_queues_locked(wanted);  // pulling starts at start() when not running yet
+    for (const auto& mq : wanted) new_topics.insert(mq.topic);
     std::lock_guard sub_lock(sub_mu_);
     assigned_topics_ = new_topics;
     running = running_;
   }
-  if (running) release_queues(removed);
+  if (running && !removed.empty()) {
+    std::shared_lock guard(instance_mu_);
+    if (instance_) release_queues(removed);
+  }
 }
 
 std::vector<MessageQueue> LitePullConsumerImpl::assignment() const {
@@ -334,22 +323,9 @@ void LitePullConsumerImpl::rebalance_topic(const std::string& topic) {
       std::lock_guard sub_lock(sub_mu_);
       if (!subscriptions_.count(topic)) return;  // unsubscribed meanwhile
     }
-    for (auto it = queues_.begin(); it != queues_.end();) {
-      if (it->first.topic == topic && !wanted.count(it->first)) {
-        drop_locked(it->second);
-        removed.push_back(it->first);
-        it = queues_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    for (const auto& mq : wanted) {
-      auto& pq = queues_[mq];
-      if (pq) continue;
-      pq = std::make_shared<ProcessQueue>(mq);
-      instance_->logger().info("lite pull consumer ", group_, " takes ", queue_text(mq));
-      maybe_pull_locked(pq);
-    }
+    removed = remove_queues_locked(
+        [&](const MessageQueue& mq) { return mq.topic == topic && !wanted.count(mq); });
+    add_queues_locked(wanted);
   }
   release_queues(removed);
 }
@@ -361,6 +337,30 @@ void LitePullConsumerImpl::drop_locked(const PQ& pq) {
   ++pq->epoch;
   pq->pulling = false;
   buffered_ -= pq->reset(pq->pull_offset());
+}
+
+std::vector<MessageQueue> LitePullConsumerImpl::remove_queues_locked(
+    const std::function<bool(const MessageQueue&)>& leave) {
+  std::vector<MessageQueue> removed;
+  for (auto it = queues_.begin(); it != queues_.end();) {
+    if (leave(it->first)) {
+      drop_locked(it->second);
+      removed.push_back(it->first);
+      it = queues_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return removed;
+}
+
+void LitePullConsumerImpl::add_queues_locked(const std::set<MessageQueue>& wanted) {
+  for (const auto& mq : wanted) {
+    auto& pq = queues_[mq];
+    if (pq) continue;
+    pq = std::make_shared<ProcessQueue>(mq);
+    maybe_pull_locked(pq);
+  }
 }
 
 void LitePullConsumerImpl::maybe_pull_locked(const PQ& pq) {
@@ -520,7 +520,7 @@ std::vector<MessageExt> LitePullConsumerImpl::poll(std::chrono::milliseconds tim
 }
 
 void LitePullConsumerImpl::commit_sync() {
-  require_running("commit_sync");
+  auto guard = enter("commit_sync");
   std::vector<MessageQueue> queues;
   {
     std::lock_guard lock(mu_);
@@ -549,7 +549,7 @@ void LitePullConsumerImpl::commit_sync() {
 }
 
 int64_t LitePullConsumerImpl::committed(const MessageQueue& mq) {
-  require_running("committed");
+  auto guard = enter("committed");
   if (auto memory = offsets_->read_memory(mq)) return *memory;
   if (settings_.model == MessageModel::CLUSTERING) ensure_broker(mq);
   auto stored = offsets_->read_store(mq);
@@ -631,7 +631,7 @@ void LitePullConsumerImpl::throw_not_assigned(const char* what, const MessageQue
 }
 
 void LitePullConsumerImpl::seek(const MessageQueue& mq, int64_t offset) {
-  require_running("seek");
+  auto guard = enter("seek");
   bool assigned;
   {
     std::lock_guard lock(mu_);
@@ -644,13 +644,13 @@ void LitePullConsumerImpl::seek(const MessageQueue& mq, int64_t offset) {
 }
 
 void LitePullConsumerImpl::seek_to_begin(const MessageQueue& mq) {
-  require_running("seek_to_begin");
+  auto guard = enter("seek_to_begin");
   const int64_t min = broker_offset("GET_MIN_OFFSET", mq, min_offset_request(mq));
   seek_checked(mq, min, min, min);
 }
 
 void LitePullConsumerImpl::seek_to_end(const MessageQueue& mq) {
-  require_running("seek_to_end");
+  auto guard = enter("seek_to_end");
   const int64_t max = broker_offset("GET_MAX_OFFSET", mq, max_offset_request(mq));
   seek_checked(mq, max, max, max);
 }
@@ -671,7 +671,7 @@ void LitePullConsumerImpl::pause(const std::vector<MessageQueue>& queues, bool p
 // --- Queries.
 
 std::vector<MessageQueue> LitePullConsumerImpl::fetch_message_queues(const std::string& topic) {
-  require_running("fetch_message_queues");
+  auto guard = enter("fetch_message_queues");
   auto queues = fetch_subscribe_message_queues(*instance_, topic, kCallTimeout);
   if (!queues.is_ok()) {
     throw MQClientException(client_error::kNotFoundTopicException,
@@ -683,7 +683,7 @@ std::vector<MessageQueue> LitePullConsumerImpl::fetch_message_queues(const std::
 }
 
 int64_t LitePullConsumerImpl::offset_for_timestamp(const MessageQueue& mq, int64_t timestamp_ms) {
-  require_running("offset_for_timestamp");
+  auto guard = enter("offset_for_timestamp");
   return broker_offset("SEARCH_OFFSET_BY_TIMESTAMP", mq, search_offset_request(mq, timestamp_ms));
 }
 

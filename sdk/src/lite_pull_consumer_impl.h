@@ -23,10 +23,12 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -101,6 +103,9 @@ class LitePullConsumerImpl final : public ConsumerMember {
 
   // Throws kNotRunning naming `what` unless started and not shut down.
   void require_running(const char* what) const;
+  // As require_running, for a call that uses the client instance: shutdown() does not
+  // release the instance while the returned lock is held.
+  std::shared_lock<std::shared_mutex> enter(const char* what) const;
   [[noreturn]] void throw_status(const std::string& what, const Status& s, const std::string& topic,
                                  const std::string& broker) const;
   // The master address of mq's broker, asking the name server when the cache has none;
@@ -124,6 +129,10 @@ class LitePullConsumerImpl final : public ConsumerMember {
   void commit_to_store_locked();
   // Drops `pq`: no more pulls, no more polls of it.
   void drop_locked(const PQ& pq);
+  // Drops and forgets the queues held for which `leave` is true; returns them.
+  std::vector<MessageQueue> remove_queues_locked(const std::function<bool(const MessageQueue&)>& leave);
+  // Holds each queue of `wanted` not held yet and starts its pull loop (when running).
+  void add_queues_locked(const std::set<MessageQueue>& wanted);
   // Persists the committed offsets of queues no longer held, then forgets them.
   void release_queues(const std::vector<MessageQueue>& removed);
 
@@ -139,6 +148,10 @@ class LitePullConsumerImpl final : public ConsumerMember {
   std::unique_ptr<Executor> control_, puller_;
   std::atomic<bool> started_{false};
   bool shut_down_ = false;  // guarded by mu_
+
+  // Held shared by application calls that use instance_, exclusively by shutdown() to
+  // release it.
+  mutable std::shared_mutex instance_mu_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;             // a queue got messages, was resumed, or shutdown began
