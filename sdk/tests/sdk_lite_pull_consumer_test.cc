@@ -8,8 +8,8 @@
 //   - auto commit: a poll after the interval commits what earlier polls returned;
 //   - subscribe: two members split the queues and, once the split is settled, together get
 //     every message exactly once (messages are sent after the split: consuming while a
-//     member joins is not checked here); a tag subscription gets only its tags, and
-//     unsubscribe stops the topic;
+//     member joins is not checked here); a tag subscription made after start() gets only
+//     its tags, and unsubscribe stops the topic;
 //   - pause stops a queue (buffered messages included) and resume continues it in order;
 //   - BROADCASTING: every member gets every message;
 //   - wrong uses throw MQClientException with the right code.
@@ -330,8 +330,8 @@ TEST_F(SdkLitePullConsumerTest, TagSubscriptionAndUnsubscribe) {
     produce_to(topic, q, "c" + std::to_string(q), 5, "TagC");
   }
   auto c = consumer("sdk_lite_tags", "lite_tags");
-  c->subscribe(topic, "TagA || TagC");
   c->start();
+  c->subscribe(topic, "TagA || TagC");  // after start(): heartbeat and rebalance at once
   auto got = poll_n(*c, 20);
   for (auto& m : poll_for(*c, 300ms)) got.push_back(std::move(m));
   EXPECT_EQ(got.size(), 20u);

@@ -112,7 +112,8 @@ class DefaultLitePullConsumer : public ClientConfig {
   // started in this client instance), kNoNameServerException.
   void start();
   // Commits (with auto commit), persists the committed offsets, stops the pulls and
-  // unregisters. A poll() waiting in another thread returns what it has. Idempotent.
+  // unregisters. A poll() waiting in another thread returns at once, empty; calls after
+  // it throw kNotRunning. Idempotent.
   void shutdown();
 
   // --- Subscribe mode (before or after start()).
