@@ -33,24 +33,10 @@ namespace {
 
 using namespace test_harness;
 
-class SdkLitePullConsumerTest : public ::testing::Test {
+class SdkLitePullConsumerTest : public BrokerSuite {
  protected:
-  static void SetUpTestSuite() {
-    broker_ = new Broker("sdk-broker", "autoCreateTopicEnable=false\n");
-    std::string error = broker_->start();
-    ASSERT_TRUE(error.empty()) << error;
-    raw_ = new Raw;
-    producer_ = new DefaultMQProducer("sdk_lite_test_producer");
-    producer_->set_namesrv_addr(broker_->namesrv());
-    producer_->set_instance_name("sdk_lite_test_producer");
-    producer_->start();
-  }
-  static void TearDownTestSuite() {
-    producer_->shutdown();
-    delete producer_;
-    delete raw_;
-    delete broker_;
-  }
+  static void SetUpTestSuite() { start_suite("autoCreateTopicEnable=false\n", "sdk_lite_test_producer"); }
+  static void TearDownTestSuite() { stop_suite(); }
 
   static std::unique_ptr<DefaultLitePullConsumer> consumer(const std::string& group, const std::string& instance) {
     auto c = std::make_unique<DefaultLitePullConsumer>(group);
@@ -100,14 +86,7 @@ class SdkLitePullConsumerTest : public ::testing::Test {
                         {{"consumerGroup", group}, {"topic", mq.topic}, {"queueId", std::to_string(mq.queue_id)}});
     return r.code == 0 ? std::stoll(r.ext_fields["offset"]) : -1;
   }
-
-  static Broker* broker_;
-  static Raw* raw_;
-  static DefaultMQProducer* producer_;
 };
-Broker* SdkLitePullConsumerTest::broker_ = nullptr;
-Raw* SdkLitePullConsumerTest::raw_ = nullptr;
-DefaultMQProducer* SdkLitePullConsumerTest::producer_ = nullptr;
 
 std::map<int, std::vector<MessageExt>> by_queue(const std::vector<MessageExt>& msgs) {
   std::map<int, std::vector<MessageExt>> out;

@@ -38,18 +38,10 @@ namespace {
 using namespace test_harness;
 
 // One broker (topics created explicitly; autoCreateTopicEnable=false) for most tests.
-class SdkProducerTest : public ::testing::Test {
+class SdkProducerTest : public BrokerSuite {
  protected:
-  static void SetUpTestSuite() {
-    broker_ = new Broker("sdk-broker", "autoCreateTopicEnable=false\n");
-    std::string error = broker_->start();
-    ASSERT_TRUE(error.empty()) << error;
-    raw_ = new Raw;
-  }
-  static void TearDownTestSuite() {
-    delete raw_;
-    delete broker_;
-  }
+  static void SetUpTestSuite() { start_suite("autoCreateTopicEnable=false\n"); }
+  static void TearDownTestSuite() { stop_suite(); }
 
   std::unique_ptr<DefaultMQProducer> producer(const std::string& group) {
     auto p = std::make_unique<DefaultMQProducer>(group);
@@ -57,12 +49,7 @@ class SdkProducerTest : public ::testing::Test {
     p->set_instance_name(group);
     return p;
   }
-
-  static Broker* broker_;
-  static Raw* raw_;
 };
-Broker* SdkProducerTest::broker_ = nullptr;
-Raw* SdkProducerTest::raw_ = nullptr;
 
 TEST_F(SdkProducerTest, SyncSendsFromManyThreadsArrive) {
   raw_->create_topic(*broker_, "SdkSync", 4);

@@ -81,24 +81,12 @@ class Received {
   std::set<std::string> tags_;
 };
 
-class SdkPushConsumerTest : public ::testing::Test {
+class SdkPushConsumerTest : public BrokerSuite {
  protected:
   static void SetUpTestSuite() {
-    broker_ = new Broker("sdk-broker", "autoCreateTopicEnable=false\nenablePropertyFilter=true\n");
-    std::string error = broker_->start();
-    ASSERT_TRUE(error.empty()) << error;
-    raw_ = new Raw;
-    producer_ = new DefaultMQProducer("sdk_consumer_test_producer");
-    producer_->set_namesrv_addr(broker_->namesrv());
-    producer_->set_instance_name("sdk_consumer_test_producer");
-    producer_->start();
+    start_suite("autoCreateTopicEnable=false\nenablePropertyFilter=true\n", "sdk_consumer_test_producer");
   }
-  static void TearDownTestSuite() {
-    producer_->shutdown();
-    delete producer_;
-    delete raw_;
-    delete broker_;
-  }
+  static void TearDownTestSuite() { stop_suite(); }
 
   std::unique_ptr<DefaultMQPushConsumer> consumer(const std::string& group, const std::string& instance) {
     auto c = std::make_unique<DefaultMQPushConsumer>(group);
@@ -115,14 +103,7 @@ class SdkPushConsumerTest : public ::testing::Test {
       ASSERT_EQ(r.send_status, SendStatus::SEND_OK);
     }
   }
-
-  static Broker* broker_;
-  static Raw* raw_;
-  static DefaultMQProducer* producer_;
 };
-Broker* SdkPushConsumerTest::broker_ = nullptr;
-Raw* SdkPushConsumerTest::raw_ = nullptr;
-DefaultMQProducer* SdkPushConsumerTest::producer_ = nullptr;
 
 TEST(SdkRebalanceUnit, AllocateAveragely) {
   std::vector<MessageQueue> qs;

@@ -1,8 +1,9 @@
 // The SDK integration tests' harness: real `mqbroker --standalone` processes on free
 // loopback ports (Broker: start, kill, freeze, thaw), and raw remoting requests as a tool
 // would send them (Raw: create a topic and wait for its route, max offsets, pull every
-// message of a queue decoded by the SDK's record decoder). Shared by the producer, push
-// consumer and lite pull consumer tests; each test binary defines TERN_MQBROKER.
+// message of a queue decoded by the SDK's record decoder), and BrokerSuite, the fixture of
+// a suite that shares one broker. Shared by the producer, push consumer and lite pull
+// consumer tests; each test binary defines TERN_MQBROKER.
 //
 // Thread-safety: Raw may be used from several threads; Broker from the test's thread.
 #pragma once
@@ -26,6 +27,7 @@
 #include "remoting_client.h"
 #include "runtime/io_context_pool.h"
 #include "tern/client/message.h"
+#include "tern/client/producer.h"
 
 namespace tern::client::test_harness {
 
@@ -201,6 +203,36 @@ class Raw {
   QuietLogger logger_;
   kernel::IoContextPool pool_;
   remoting::RemotingClient client_;
+};
+
+// A test suite's fixture base: one standalone broker for the whole suite, a Raw client
+// and, when start_suite names a group, an SDK producer on it.
+class BrokerSuite : public ::testing::Test {
+ protected:
+  static void start_suite(const std::string& broker_keys, const std::string& producer_group = "") {
+    broker_ = new Broker("sdk-broker", broker_keys);
+    std::string error = broker_->start();
+    ASSERT_TRUE(error.empty()) << error;
+    raw_ = new Raw;
+    if (producer_group.empty()) return;
+    producer_ = new DefaultMQProducer(producer_group);
+    producer_->set_namesrv_addr(broker_->namesrv());
+    producer_->set_instance_name(producer_group);
+    producer_->start();
+  }
+  static void stop_suite() {
+    if (producer_ != nullptr) producer_->shutdown();
+    delete producer_;
+    delete raw_;
+    delete broker_;
+    producer_ = nullptr;
+    raw_ = nullptr;
+    broker_ = nullptr;
+  }
+
+  inline static Broker* broker_ = nullptr;
+  inline static Raw* raw_ = nullptr;
+  inline static DefaultMQProducer* producer_ = nullptr;
 };
 
 }  // namespace tern::client::test_harness
