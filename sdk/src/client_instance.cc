@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "fastjson.h"
 #include "message_util.h"
 
 namespace tern::client::internal {
@@ -110,6 +111,32 @@ MQClientInstance::MQClientInstance(const ClientConfig& config, std::string clien
 }
 
 void MQClientInstance::start() {
+  handlers_[rc::kNotifyConsumerIdsChanged] = [this](const RemotingCommand& request,
+                                                    const std::string&) -> std::optional<RemotingCommand> {
+    auto it = request.ext_fields.find("consumerGroup");
+    if (it != request.ext_fields.end()) notify_consumer_ids_changed(it->second);
+    return std::nullopt;
+  };
+  handlers_[rc::kResetConsumerClientOffset] = [this](const RemotingCommand& request,
+                                                     const std::string& peer) -> std::optional<RemotingCommand> {
+    auto group = request.ext_fields.find("group");
+    auto topic = request.ext_fields.find("topic");
+    auto table = parse_offset_table(request.body);
+    if (group == request.ext_fields.end() || topic == request.ext_fields.end() || !table.is_ok()) {
+      logger_->warn("broker ", peer, " sent RESET_CONSUMER_CLIENT_OFFSET without group/topic or with a bad body: ",
+                    table.is_ok() ? "no group or topic" : table.status().message());
+      return std::nullopt;
+    }
+    std::lock_guard notify(notify_mu_);  // the member cannot leave while it is told
+    ConsumerMember* member = nullptr;
+    {
+      std::lock_guard lock(mu_);
+      auto it = consumers_.find(group->second);
+      if (it != consumers_.end()) member = it->second;
+    }
+    if (member != nullptr) member->on_reset_offsets(topic->second, *table);
+    return std::nullopt;
+  };
   io_pool_.start();
   scheduler_.schedule(std::chrono::milliseconds(10), poll_interval_, [this] { refresh_routes(); });
   scheduler_.schedule(std::chrono::milliseconds(1000), heartbeat_interval_, [this] { send_heartbeat_to_all_brokers(); });
@@ -296,6 +323,18 @@ void MQClientInstance::refresh_routes() {
     }
     for (ClientMember* m : now) m->on_route_changed(topic, **after);
   }
+}
+
+void MQClientInstance::notify_consumer_ids_changed(const std::string& group) {
+  // notify_mu_: the member cannot leave while it is told.
+  std::lock_guard notify(notify_mu_);
+  ConsumerMember* member = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    auto it = consumers_.find(group);
+    if (it != consumers_.end()) member = it->second;
+  }
+  if (member != nullptr) member->on_consumer_ids_changed();
 }
 
 std::string MQClientInstance::heartbeat_body() const {

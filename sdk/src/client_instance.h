@@ -6,8 +6,9 @@
 //
 // Producers and consumers register under their group. A consumer implements
 // ConsumerMember: it adds its consumerData to every heartbeat, names the topics whose
-// routes to refresh, hears route changes, and installs handlers for broker requests
-// (set_request_handler) and its own periodic tasks (scheduler()).
+// routes to refresh, hears route changes and NOTIFY_CONSUMER_IDS_CHANGED for its group
+// (served here, for every consumer of the instance), and schedules its own periodic tasks
+// (scheduler()). Other broker requests get handlers through set_request_handler.
 //
 // Lifetime: acquire() hands out a shared_ptr; the instance stops (timers, threads,
 // connections) when the last client releases it. Release it from a client's own thread
@@ -55,6 +56,15 @@ class ConsumerMember : public ClientMember {
   // This consumer's element of the heartbeat's consumerDataSet (PROTOCOL.md §5):
   // groupName, consumeType, messageModel, consumeFromWhere, subscriptionDataSet, unitMode.
   virtual JsonValue consumer_data() const = 0;
+  // A broker sent NOTIFY_CONSUMER_IDS_CHANGED for this consumer's group: rebalance soon.
+  // On the broker-request thread; must not block (post the work to the consumer's own
+  // thread). The member cannot be unregistered while this runs.
+  virtual void on_consumer_ids_changed() = 0;
+  // A broker sent RESET_CONSUMER_CLIENT_OFFSET (an operator's resetOffsetByTime): continue
+  // `topic`'s queues of `offsets` from there, dropping what was buffered and not committing
+  // the old offsets. Same thread rules as on_consumer_ids_changed. Consumers whose
+  // offsets the broker does not keep may ignore it.
+  virtual void on_reset_offsets(const std::string& /*topic*/, const std::map<MessageQueue, int64_t>& /*offsets*/) {}
 };
 
 class MQClientInstance {
@@ -114,6 +124,7 @@ class MQClientInstance {
   void start();
   void refresh_routes();
   void on_broker_request(const std::shared_ptr<remoting::RemotingConnection>& conn, remoting::RemotingCommand request);
+  void notify_consumer_ids_changed(const std::string& group);
   std::string heartbeat_body() const;
   void unregister_client(const std::string& producer_group, const std::string& consumer_group,
                          std::chrono::milliseconds timeout);
@@ -124,7 +135,7 @@ class MQClientInstance {
   const std::chrono::milliseconds poll_interval_, heartbeat_interval_;
   std::shared_ptr<Logger> logger_;
 
-  std::mutex notify_mu_;  // held while members hear route changes, and to unregister one
+  std::mutex notify_mu_;  // held while members hear route changes or ids changes, and to unregister one
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<const TopicRouteData>> routes_;  // guarded by mu_
   std::map<std::string, BrokerData> brokers_;                            // by name; guarded by mu_

@@ -9,12 +9,12 @@
 #include "producer_impl.h"
 
 #include <algorithm>
-#include <charconv>
 #include <random>
 
 #include "codes.h"
 #include "message_batch.h"
 #include "message_util.h"
+#include "response_fields.h"
 #include "tern/client/mq_client_exception.h"
 
 namespace tern::client::internal {
@@ -31,17 +31,6 @@ constexpr int32_t kNotInCurrentUnit = 205;
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-int64_t to_i64(const std::string& s, int64_t fallback) {
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return ec == std::errc() && p == s.data() + s.size() ? v : fallback;
-}
-
-std::string ext_of(const RemotingCommand& r, const char* key) {
-  auto it = r.ext_fields.find(key);
-  return it == r.ext_fields.end() ? std::string() : it->second;
 }
 
 std::chrono::milliseconds left_until(std::chrono::steady_clock::time_point deadline) {
@@ -167,11 +156,11 @@ ProducerImpl::Prepared ProducerImpl::prepare(const Message& msg) const {
   if (msg.topic.rfind("%RETRY%", 0) == 0) {
     // A consumer's send-back: the counters travel in the header, not as properties.
     if (auto it = props.find(property::kReconsumeTime); it != props.end()) {
-      p.reconsume_times = static_cast<int32_t>(to_i64(it->second, 0));
+      p.reconsume_times = static_cast<int32_t>(to_int64(it->second, 0));
       props.erase(it);
     }
     if (auto it = props.find(property::kMaxReconsumeTimes); it != props.end()) {
-      p.max_reconsume_times = static_cast<int32_t>(to_i64(it->second, 16));
+      p.max_reconsume_times = static_cast<int32_t>(to_int64(it->second, 16));
       props.erase(it);
     }
   }
@@ -333,13 +322,13 @@ ProducerImpl::Outcome ProducerImpl::to_outcome(const Result<RemotingCommand>& re
   SendResult result;
   result.send_status = status;
   result.msg_id = msg_id;
-  result.offset_msg_id = ext_of(r, "msgId");
-  result.message_queue = MessageQueue{topic, mq.broker_name, static_cast<int32_t>(to_i64(ext_of(r, "queueId"), mq.queue_id))};
-  result.queue_offset = to_i64(ext_of(r, "queueOffset"), -1);
-  result.transaction_id = ext_of(r, "transactionId");
-  result.region_id = ext_of(r, "MSG_REGION");
+  result.offset_msg_id = ext_field(r, "msgId");
+  result.message_queue = MessageQueue{topic, mq.broker_name, static_cast<int32_t>(to_int64(ext_field(r, "queueId"), mq.queue_id))};
+  result.queue_offset = to_int64(ext_field(r, "queueOffset"), -1);
+  result.transaction_id = ext_field(r, "transactionId");
+  result.region_id = ext_field(r, "MSG_REGION");
   if (result.region_id.empty()) result.region_id = "DefaultRegion";
-  result.trace_on = ext_of(r, "TRACE_ON") != "false";
+  result.trace_on = ext_field(r, "TRACE_ON") != "false";
   return result;
 }
 

@@ -1,27 +1,20 @@
+// See push_consumer_impl.h.
 #include "push_consumer_impl.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "codes.h"
-#include "fastjson.h"
-#include "message_decoder.h"
+#include "pull_api_wrapper.h"
 #include "rebalance.h"
 
 namespace tern::client::internal {
 
-namespace rc = remoting::request_code;
-namespace rsp = remoting::response_code;
 using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int32_t kPullCommitOffset = 1, kPullSuspend = 2, kPullSubscription = 4;
 constexpr auto kPullTimeout = 30000ms;
-constexpr auto kSuspendMillis = 15000;
+constexpr auto kSuspend = 15000ms;
 constexpr auto kCallTimeout = 3000ms;
 constexpr auto kPullErrorDelay = 3000ms;
 constexpr auto kReconsumeDelay = 1000ms;
@@ -32,53 +25,9 @@ int64_t now_ms() {
       .count();
 }
 
-std::string field(const remoting::RemotingCommand& r, const std::string& key) {
-  auto it = r.ext_fields.find(key);
-  return it == r.ext_fields.end() ? std::string() : it->second;
-}
-
-int64_t field_int(const remoting::RemotingCommand& r, const std::string& key, int64_t fallback) {
-  std::string v = field(r, key);
-  if (v.empty()) return fallback;
-  try {
-    return std::stoll(v);
-  } catch (...) {
-    return fallback;
-  }
-}
-
 std::string retry_topic(const std::string& group) { return "%RETRY%" + group; }
 
-// Consumers by "clientId\ngroup", for the NOTIFY_CONSUMER_IDS_CHANGED handler (one per
-// instance, shared by its consumers).
-std::mutex& notify_mu() {
-  static std::mutex mu;
-  return mu;
-}
-std::map<std::string, std::weak_ptr<PushConsumerImpl::Gate>>& notify_table() {
-  static std::map<std::string, std::weak_ptr<PushConsumerImpl::Gate>> table;
-  return table;
-}
-
 }  // namespace
-
-}  // namespace tern::client::internal
-
-namespace tern::client {
-const char* to_string(MessageModel m) { return m == MessageModel::CLUSTERING ? "CLUSTERING" : "BROADCASTING"; }
-const char* to_string(ConsumeFromWhere w) {
-  switch (w) {
-    case ConsumeFromWhere::CONSUME_FROM_FIRST_OFFSET:
-      return "CONSUME_FROM_FIRST_OFFSET";
-    case ConsumeFromWhere::CONSUME_FROM_TIMESTAMP:
-      return "CONSUME_FROM_TIMESTAMP";
-    default:
-      return "CONSUME_FROM_LAST_OFFSET";
-  }
-}
-}  // namespace tern::client
-
-namespace tern::client::internal {
 
 PushConsumerImpl::PushConsumerImpl(const DefaultMQPushConsumer& c)
     : group_(c.group_),
@@ -92,22 +41,15 @@ PushConsumerImpl::PushConsumerImpl(const DefaultMQPushConsumer& c)
       batch_max_(std::max(1, c.consume_message_batch_max_size_)),
       pull_batch_(std::max(1, c.pull_batch_size_)),
       rebalance_interval_(c.rebalance_interval_),
-      persist_interval_(c.persist_interval_) {
-  local_offset_dir_ = c.local_offset_store_dir_;
-  if (local_offset_dir_.empty()) {
-    const char* home = std::getenv("HOME");
-    local_offset_dir_ = std::string(home != nullptr && *home != 0 ? home : "/tmp") + "/.rocketmq_offsets";
-  }
+      persist_interval_(c.persist_interval_),
+      local_offset_dir_(c.local_offset_store_dir_) {
   const int64_t version = now_ms();
   for (const auto& [topic, selector] : c.subscriptions_) {
-    const std::string& expr = selector.expression();
-    if (selector.expression_type() == "TAG") {
-      subscriptions_.push_back(Subscription{topic, expr.empty() ? "*" : expr, parse_tags(expr), version, "TAG"});
-    } else {  // evaluated on the broker only: no tags to re-check here
-      subscriptions_.push_back(Subscription{topic, expr, {}, version, selector.expression_type()});
-    }
+    subscriptions_.push_back(SubscriptionData::build(topic, selector, version));
   }
-  if (model_ == MessageModel::CLUSTERING) subscriptions_.push_back(Subscription{retry_topic(group_), "*", {}, version, "TAG"});
+  if (model_ == MessageModel::CLUSTERING) {
+    subscriptions_.push_back(SubscriptionData::build(retry_topic(group_), MessageSelector::by_tag("*"), version));
+  }
 }
 
 PushConsumerImpl::~PushConsumerImpl() { shutdown(); }
@@ -119,31 +61,22 @@ std::vector<std::string> PushConsumerImpl::topics_in_use() const {
 }
 
 JsonValue PushConsumerImpl::consumer_data() const {
-  JsonValue d = JsonValue::object();
-  d.set("groupName", JsonValue::string(group_));
-  d.set("consumeType", JsonValue::string("CONSUME_PASSIVELY"));
-  d.set("messageModel", JsonValue::string(tern::client::to_string(model_)));
-  d.set("consumeFromWhere", JsonValue::string(tern::client::to_string(from_where_)));
-  d.set("unitMode", JsonValue::boolean(false));
-  JsonValue subs = JsonValue::array();
+  return consumer_data_json(group_, ConsumeType::kPassively, model_, from_where_, subscriptions_);
+}
+
+void PushConsumerImpl::on_consumer_ids_changed() {
+  via_gate(gate_, true, [](PushConsumerImpl& c) { c.rebalance(); });
+}
+
+void PushConsumerImpl::on_reset_offsets(const std::string& topic, const std::map<MessageQueue, int64_t>& offsets) {
+  via_gate(gate_, true, [topic, offsets](PushConsumerImpl& c) { c.reset_offsets(topic, offsets); });
+}
+
+const SubscriptionData* PushConsumerImpl::subscription_of(const std::string& topic) const {
   for (const auto& s : subscriptions_) {
-    JsonValue sd = JsonValue::object();
-    sd.set("topic", JsonValue::string(s.topic));
-    sd.set("subString", JsonValue::string(s.expression));
-    JsonValue tags = JsonValue::array(), codes = JsonValue::array();
-    for (const auto& t : s.tags) {
-      tags.push_back(JsonValue::string(t));
-      codes.push_back(JsonValue::number(java_hash_code(t)));
-    }
-    sd.set("tagsSet", std::move(tags));
-    sd.set("codeSet", std::move(codes));
-    sd.set("subVersion", JsonValue::number(s.sub_version));
-    sd.set("classFilterMode", JsonValue::boolean(false));
-    sd.set("expressionType", JsonValue::string(s.expression_type));
-    subs.push_back(std::move(sd));
+    if (s.topic == topic) return &s;
   }
-  d.set("subscriptionDataSet", std::move(subs));
-  return d;
+  return nullptr;
 }
 
 void PushConsumerImpl::on_route_changed(const std::string& topic, const TopicRouteData&) {
@@ -157,13 +90,10 @@ void PushConsumerImpl::on_route_changed(const std::string& topic, const TopicRou
 
 void PushConsumerImpl::via_gate(const std::shared_ptr<Gate>& gate, bool control,
                                 std::function<void(PushConsumerImpl&)> task) {
-  std::lock_guard lock(gate->mu);
-  PushConsumerImpl* self = gate->self;
-  if (self == nullptr) return;
-  Executor& ex = control ? *self->control_ : *self->puller_;
-  ex.post([self, task = std::move(task)] {
-    if (self->running_) task(*self);
-  });
+  gate->post([control](PushConsumerImpl& c) -> Executor& { return control ? *c.control_ : *c.puller_; },
+             [task = std::move(task)](PushConsumerImpl& c) {
+               if (c.running_) task(c);
+             });
 }
 
 void PushConsumerImpl::start() {
@@ -179,60 +109,16 @@ void PushConsumerImpl::start() {
                             "consumer " + group_ + ": no name server address; call set_namesrv_addr or set NAMESRV_ADDR");
   }
   instance_ = MQClientInstance::acquire(config_);
+  offsets_ = make_offset_store(model_, *instance_, group_, local_offset_dir_);
   if (Status s = instance_->register_consumer(group_, this); !s.is_ok()) {
     instance_.reset();
     throw MQClientException(client_error::kNotRunning, s.message());
   }
-  if (model_ == MessageModel::BROADCASTING) load_local_offsets();
   control_ = std::make_unique<Executor>(1);
   puller_ = std::make_unique<Executor>(1);
   consumers_ = std::make_unique<Executor>(threads_);
-  {
-    std::lock_guard lock(gate_->mu);
-    gate_->self = this;
-  }
+  gate_->open(this);
   running_ = true;
-  const std::string key = instance_->client_id() + "\n" + group_;
-  {
-    std::lock_guard lock(notify_mu());
-    notify_table()[key] = gate_;
-  }
-  const std::string client_id = instance_->client_id();
-  instance_->set_request_handler(
-      rc::kNotifyConsumerIdsChanged,
-      [client_id](const remoting::RemotingCommand& request,
-                  const std::string&) -> std::optional<remoting::RemotingCommand> {
-        std::shared_ptr<Gate> gate;
-        {
-          std::lock_guard lock(notify_mu());
-          auto it = notify_table().find(client_id + "\n" + field(request, "consumerGroup"));
-          if (it != notify_table().end()) gate = it->second.lock();
-        }
-        if (gate) via_gate(gate, true, [](PushConsumerImpl& c) { c.rebalance(); });
-        return std::nullopt;
-      });
-  instance_->set_request_handler(
-      rc::kResetConsumerClientOffset,
-      [client_id, logger = &instance_->logger()](const remoting::RemotingCommand& request,
-                                                  const std::string& peer) -> std::optional<remoting::RemotingCommand> {
-        std::shared_ptr<Gate> gate;
-        {
-          std::lock_guard lock(notify_mu());
-          auto it = notify_table().find(client_id + "\n" + field(request, "group"));
-          if (it != notify_table().end()) gate = it->second.lock();
-        }
-        if (!gate) return std::nullopt;
-        auto table = parse_offset_table(request.body);
-        if (!table.is_ok()) {
-          logger->warn("broker ", peer, " sent RESET_CONSUMER_CLIENT_OFFSET with a bad body: ", table.status().message());
-          return std::nullopt;
-        }
-        auto shared = std::make_shared<std::map<MessageQueue, int64_t>>(std::move(*table));
-        via_gate(gate, true, [topic = field(request, "topic"), shared](PushConsumerImpl& c) {
-          c.reset_offsets(topic, *shared);
-        });
-        return std::nullopt;
-      });
   for (const auto& s : subscriptions_) {
     auto r = instance_->update_topic_route(s.topic, kCallTimeout);
     if (!r.is_ok()) instance_->logger().info("consumer ", group_, ": route of ", s.topic, ": ", r.status().to_string());
@@ -255,14 +141,7 @@ void PushConsumerImpl::start() {
 void PushConsumerImpl::shutdown() {
   if (shut_down_ || !instance_) return;
   shut_down_ = true;
-  {
-    std::lock_guard lock(gate_->mu);
-    gate_->self = nullptr;
-  }
-  {
-    std::lock_guard lock(notify_mu());
-    notify_table().erase(instance_->client_id() + "\n" + group_);
-  }
+  gate_->close();
   control_->stop();  // a running rebalance finishes
   {
     std::lock_guard lock(mu_);
@@ -275,7 +154,7 @@ void PushConsumerImpl::shutdown() {
     std::lock_guard lock(mu_);
     for (auto& [mq, pq] : queues_) {
       int64_t off = pq->committable();
-      if (off >= 0) offsets_[mq] = std::max(offsets_[mq], off);
+      if (off >= 0) offsets_->update(mq, off, true);
     }
   }
   persist_all(true);
@@ -283,56 +162,14 @@ void PushConsumerImpl::shutdown() {
   instance_.reset();
 }
 
-std::vector<std::string> PushConsumerImpl::find_consumer_ids(const std::string& topic) {
-  auto route = instance_->cached_route(topic);
-  if (!route) return {};
-  for (const auto& bd : route->broker_datas) {
-    std::string addr = instance_->find_broker_master(bd.broker_name);
-    if (addr.empty()) continue;
-    auto r = instance_->remoting().invoke_sync(
-        addr, MQClientInstance::make_request(rc::kGetConsumerListByGroup, {{"consumerGroup", group_}}), kCallTimeout);
-    if (!r.is_ok() || r->code != rsp::kSuccess) continue;
-    auto json = parse_json(r->body);
-    if (!json.is_ok()) continue;
-    const JsonValue* list = json->find("consumerIdList");
-    if (list == nullptr || !list->is_array()) continue;
-    std::vector<std::string> ids;
-    for (const auto& v : list->values()) {
-      if (v.is_string()) ids.push_back(v.text());
-    }
-    return ids;
-  }
-  return {};
-}
-
 void PushConsumerImpl::rebalance() {
   for (const auto& s : subscriptions_) rebalance_topic(s.topic);
 }
 
 void PushConsumerImpl::rebalance_topic(const std::string& topic) {
-  auto route = instance_->cached_route(topic);
-  if (!route) {
-    auto r = instance_->update_topic_route(topic, kCallTimeout);
-    if (!r.is_ok()) return;  // e.g. no %RETRY% topic yet
-    route = *r;
-  }
-  std::vector<MessageQueue> all;
-  for (const auto& qd : route->queue_datas) {
-    if ((qd.perm & 4) == 0) continue;
-    for (int i = 0; i < qd.read_queue_nums; ++i) all.push_back(MessageQueue{topic, qd.broker_name, i});
-  }
-  std::vector<MessageQueue> mine;
-  if (model_ == MessageModel::BROADCASTING) {
-    mine = all;
-  } else {
-    auto ids = find_consumer_ids(topic);
-    if (ids.empty()) {
-      instance_->logger().debug("consumer ", group_, ": no consumer list for topic ", topic);
-      return;
-    }
-    mine = allocate_averagely(all, ids, instance_->client_id());
-  }
-  std::set<MessageQueue> wanted(mine.begin(), mine.end());
+  auto mine = allocated_queues(*instance_, group_, model_, topic);
+  if (!mine) return;
+  std::set<MessageQueue> wanted(mine->begin(), mine->end());
   std::vector<PQ> removed;
   std::vector<MessageQueue> added;
   {
@@ -354,17 +191,14 @@ void PushConsumerImpl::rebalance_topic(const std::string& topic) {
     instance_->logger().info("consumer ", group_, " (", instance_->client_id(), ") releases ", pq->mq.topic, "/",
                              pq->mq.broker_name, "/", pq->mq.queue_id);
     int64_t off = pq->committable();
-    {
-      std::lock_guard lock(mu_);
-      if (off >= 0) offsets_[pq->mq] = off;
-      off = offsets_.count(pq->mq) ? offsets_[pq->mq] : -1;
-      offsets_.erase(pq->mq);
-      if (off >= 0 && model_ == MessageModel::BROADCASTING) local_offsets_[pq->mq] = off;
+    if (off >= 0) offsets_->update(pq->mq, off, false);
+    if (Status s = offsets_->persist(pq->mq, true); !s.is_ok()) {
+      instance_->logger().info("consumer ", group_, ": ", s.to_string());
     }
-    if (off >= 0) persist_one(pq->mq, off, true);
+    offsets_->remove(pq->mq);
   }
   for (const auto& mq : added) {
-    int64_t from = compute_pull_from(mq);
+    int64_t from = compute_pull_from_where(*instance_, *offsets_, mq, from_where_, consume_timestamp_);
     if (from < 0) continue;  // retried at the next rebalance
     take_queue(mq, from);
   }
@@ -377,8 +211,8 @@ void PushConsumerImpl::take_queue(const MessageQueue& mq, int64_t from) {
   {
     std::lock_guard lock(mu_);
     queues_[mq] = pq;
-    offsets_[mq] = from;
   }
+  offsets_->update(mq, from, false);
   instance_->logger().info("consumer ", group_, " (", instance_->client_id(), ") takes ", mq.topic, "/",
                            mq.broker_name, "/", mq.queue_id, " from offset ", from);
   puller_->post([this, pq] {
@@ -393,56 +227,16 @@ void PushConsumerImpl::reset_offsets(const std::string& topic, const std::map<Me
     {
       std::lock_guard lock(mu_);
       auto it = queues_.find(mq);
-      if (it == queues_.end()) {
-        // Not ours now; a broadcasting member keeps the offset for when it is.
-        if (model_ == MessageModel::BROADCASTING) local_offsets_[mq] = offset;
-        continue;
-      }
+      if (it == queues_.end()) continue;  // not ours now: the broker already holds the offset
       old = it->second;
       queues_.erase(it);
-      offsets_.erase(mq);
     }
     old->dropped = true;  // its pulls and consume tasks stop; consumed offsets are not committed
+    offsets_->remove(mq);
     instance_->logger().info("consumer ", group_, " (", instance_->client_id(), ") resets ", mq.topic, "/",
                              mq.broker_name, "/", mq.queue_id, " to offset ", offset, " (broker request)");
     take_queue(mq, offset);
   }
-  if (model_ == MessageModel::BROADCASTING) write_local_offsets();
-}
-
-int64_t PushConsumerImpl::compute_pull_from(const MessageQueue& mq) {
-  std::string addr = instance_->find_broker_master(mq.broker_name);
-  if (addr.empty()) return -1;
-  const std::string qid = std::to_string(mq.queue_id);
-  if (model_ == MessageModel::CLUSTERING) {
-    auto r = instance_->remoting().invoke_sync(
-        addr,
-        MQClientInstance::make_request(rc::kQueryConsumerOffset,
-                                       {{"consumerGroup", group_}, {"topic", mq.topic}, {"queueId", qid}}),
-        kCallTimeout);
-    if (!r.is_ok()) return -1;
-    if (r->code == rsp::kSuccess) {
-      int64_t off = field_int(*r, "offset", -1);
-      if (off >= 0) return off;
-    } else if (r->code != rsp::kQueryNotFound) {
-      return -1;
-    }
-  }
-  if (model_ == MessageModel::BROADCASTING) {
-    std::lock_guard lock(mu_);
-    auto it = local_offsets_.find(mq);
-    if (it != local_offsets_.end()) return it->second;
-  }
-  if (mq.topic.rfind("%RETRY%", 0) == 0 || from_where_ == ConsumeFromWhere::CONSUME_FROM_FIRST_OFFSET) return 0;
-  std::map<std::string, std::string> ext{{"topic", mq.topic}, {"queueId", qid}};
-  int32_t code = rc::kGetMaxOffset;
-  if (from_where_ == ConsumeFromWhere::CONSUME_FROM_TIMESTAMP) {
-    code = rc::kSearchOffsetByTimestamp;
-    ext["timestamp"] = std::to_string(consume_timestamp_);
-  }
-  auto r = instance_->remoting().invoke_sync(addr, MQClientInstance::make_request(code, ext), kCallTimeout);
-  if (!r.is_ok() || r->code != rsp::kSuccess) return -1;
-  return field_int(*r, "offset", -1);
 }
 
 void PushConsumerImpl::schedule_pull(const PQ& pq, std::chrono::milliseconds delay) {
@@ -470,30 +264,13 @@ void PushConsumerImpl::pull(const PQ& pq) {
     schedule_pull(pq, kPullErrorDelay);
     return;
   }
-  const Subscription* sub = nullptr;
-  for (const auto& s : subscriptions_) {
-    if (s.topic == pq->mq.topic) sub = &s;
-  }
+  const SubscriptionData* sub = subscription_of(pq->mq.topic);
   if (sub == nullptr) return;
   int64_t commit = -1;
-  if (model_ == MessageModel::CLUSTERING) {
-    std::lock_guard lock(mu_);
-    auto it = offsets_.find(pq->mq);
-    if (it != offsets_.end()) commit = it->second;
-  }
+  if (model_ == MessageModel::CLUSTERING) commit = offsets_->read_memory(pq->mq).value_or(-1);
   int32_t sys_flag = kPullSuspend | kPullSubscription | (commit > 0 ? kPullCommitOffset : 0);
-  auto request = MQClientInstance::make_request(
-      rc::kPullMessage, {{"consumerGroup", group_},
-                         {"topic", pq->mq.topic},
-                         {"queueId", std::to_string(pq->mq.queue_id)},
-                         {"queueOffset", std::to_string(pq->next_offset)},
-                         {"maxMsgNums", std::to_string(pull_batch_)},
-                         {"sysFlag", std::to_string(sys_flag)},
-                         {"commitOffset", std::to_string(std::max<int64_t>(commit, 0))},
-                         {"suspendTimeoutMillis", std::to_string(kSuspendMillis)},
-                         {"subscription", sub->expression},
-                         {"subVersion", std::to_string(sub->sub_version)},
-                         {"expressionType", sub->expression_type}});
+  auto request = make_pull_request(group_, pq->mq, *sub, pq->next_offset, pull_batch_, sys_flag,
+                                   std::max<int64_t>(commit, 0), kSuspend);
   std::weak_ptr<Gate> weak = gate_;
   instance_->remoting().invoke(addr, std::move(request), kPullTimeout,
                                [weak, pq](Result<remoting::RemotingCommand> response) {
@@ -508,33 +285,21 @@ void PushConsumerImpl::pull(const PQ& pq) {
 
 void PushConsumerImpl::on_pull(const PQ& pq, Result<remoting::RemotingCommand> response) {
   if (pq->dropped) return;
-  if (!response.is_ok()) {
-    instance_->logger().debug("consumer ", group_, ": pull of ", pq->mq.topic, "/", pq->mq.queue_id, ": ",
-                              response.status().to_string());
+  const SubscriptionData* sub = subscription_of(pq->mq.topic);
+  if (sub == nullptr) return;
+  Result<PullResult> result = response.is_ok() ? process_pull_response(*response, *sub, pq->next_offset)
+                                               : Result<PullResult>(response.status());
+  if (!result.is_ok()) {
+    instance_->logger().info("consumer ", group_, ": pull of ", pq->mq.topic, "/", pq->mq.broker_name, "/",
+                             pq->mq.queue_id, " at ", pq->next_offset, ": ", result.status().to_string());
     schedule_pull(pq, kPullErrorDelay);
     return;
   }
-  const auto& r = *response;
-  const int64_t next = field_int(r, "nextBeginOffset", pq->next_offset);
-  switch (r.code) {
-    case rsp::kSuccess: {
-      auto msgs = decode_messages(r.body, true);
-      if (!msgs.is_ok()) {
-        instance_->logger().warn("consumer ", group_, ": bad pull body from ", pq->mq.broker_name, ": ",
-                                 msgs.status().to_string());
-        schedule_pull(pq, kPullErrorDelay);
-        return;
-      }
+  const int64_t next = result->next_begin_offset;
+  switch (result->status) {
+    case PullStatus::kFound: {
       pq->next_offset = next;
-      const Subscription* sub = nullptr;
-      for (const auto& s : subscriptions_) {
-        if (s.topic == pq->mq.topic) sub = &s;
-      }
-      std::vector<MessageExt> kept;
-      for (auto& m : *msgs) {
-        if (sub != nullptr && !sub->tags.empty() && !sub->tags.count(std::string(m.tags()))) continue;
-        kept.push_back(std::move(m));
-      }
+      std::vector<MessageExt>& kept = result->msgs;
       bool start_orderly = false;
       {
         std::lock_guard lock(pq->mu);
@@ -561,12 +326,12 @@ void PushConsumerImpl::on_pull(const PQ& pq, Result<remoting::RemotingCommand> r
       pull(pq);
       return;
     }
-    case rsp::kPullNotFound:
-    case rsp::kPullRetryImmediately:
+    case PullStatus::kNoNewMsg:
+    case PullStatus::kNoMatchedMsg:
       pq->next_offset = next;
       pull(pq);
       return;
-    case rsp::kPullOffsetMoved: {
+    case PullStatus::kOffsetIllegal: {
       instance_->logger().warn("consumer ", group_, ": offset ", pq->next_offset, " of ", pq->mq.topic, "/",
                                pq->mq.queue_id, " moved to ", next);
       pq->next_offset = next;
@@ -580,10 +345,6 @@ void PushConsumerImpl::on_pull(const PQ& pq, Result<remoting::RemotingCommand> r
       pull(pq);
       return;
     }
-    default:
-      instance_->logger().info("consumer ", group_, ": pull of ", pq->mq.topic, "/", pq->mq.queue_id, ": code ",
-                               r.code, " ", r.remark.value_or(""));
-      schedule_pull(pq, kPullErrorDelay);
   }
 }
 
@@ -675,103 +436,13 @@ void PushConsumerImpl::consume_orderly(const PQ& pq) {
 void PushConsumerImpl::update_offset(const PQ& pq) {
   if (pq->dropped) return;
   int64_t off = pq->committable();
-  if (off < 0) return;
-  std::lock_guard lock(mu_);
-  auto it = offsets_.find(pq->mq);
-  if (it != offsets_.end() && it->second < off) it->second = off;
+  if (off >= 0) offsets_->update_if_present(pq->mq, off);
 }
 
 void PushConsumerImpl::persist_all(bool sync) {
-  if (model_ == MessageModel::BROADCASTING) {
-    write_local_offsets();
-    return;
+  if (Status s = offsets_->persist_all(sync); !s.is_ok()) {
+    instance_->logger().info("consumer ", group_, ": offset persist: ", s.to_string());
   }
-  std::map<MessageQueue, int64_t> snapshot;
-  {
-    std::lock_guard lock(mu_);
-    snapshot = offsets_;
-  }
-  for (const auto& [mq, off] : snapshot) persist_one(mq, off, sync);
-}
-
-void PushConsumerImpl::persist_one(const MessageQueue& mq, int64_t offset, bool sync) {
-  if (model_ != MessageModel::CLUSTERING) return;
-  std::string addr = instance_->find_broker_master(mq.broker_name);
-  if (addr.empty()) return;
-  auto request = MQClientInstance::make_request(rc::kUpdateConsumerOffset,
-                                                {{"consumerGroup", group_},
-                                                 {"topic", mq.topic},
-                                                 {"queueId", std::to_string(mq.queue_id)},
-                                                 {"commitOffset", std::to_string(offset)}});
-  if (sync) {
-    auto r = instance_->remoting().invoke_sync(addr, std::move(request), kCallTimeout);
-    if (!r.is_ok()) instance_->logger().info("consumer ", group_, ": offset persist: ", r.status().to_string());
-  } else {
-    request.flag |= remoting::kFlagOneway;
-    instance_->remoting().invoke_oneway(addr, std::move(request), kCallTimeout);
-  }
-}
-
-std::string PushConsumerImpl::local_offset_file() const {
-  return local_offset_dir_ + "/" + instance_->client_id() + "/" + group_ + "/offsets.json";
-}
-
-// {"offsetTable":[{"topic","brokerName","queueId","offset"}, ...]} (standard JSON; Java's
-// file uses fastjson's MessageQueue-object keys, so the files are not shared with Java).
-void PushConsumerImpl::load_local_offsets() {
-  std::ifstream in(local_offset_file());
-  if (!in) return;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto json = parse_json(ss.str());
-  if (!json.is_ok()) {
-    instance_->logger().warn("consumer ", group_, ": bad offset file ", local_offset_file(), ": ",
-                             json.status().to_string());
-    return;
-  }
-  const JsonValue* table = json->find("offsetTable");
-  if (table == nullptr || !table->is_array()) return;
-  std::lock_guard lock(mu_);
-  for (const auto& e : table->values()) {
-    const JsonValue *t = e.find("topic"), *b = e.find("brokerName"), *q = e.find("queueId"), *o = e.find("offset");
-    if (t == nullptr || b == nullptr || q == nullptr || o == nullptr || !t->is_string() || !b->is_string()) continue;
-    auto qid = q->as_int64();
-    auto off = o->as_int64();
-    if (!qid.is_ok() || !off.is_ok()) continue;
-    local_offsets_[MessageQueue{t->text(), b->text(), static_cast<int32_t>(*qid)}] = *off;
-  }
-}
-
-void PushConsumerImpl::write_local_offsets() {
-  JsonValue table = JsonValue::array();
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& [mq, off] : offsets_) local_offsets_[mq] = off;
-    for (const auto& [mq, off] : local_offsets_) {
-      JsonValue e = JsonValue::object();
-      e.set("topic", JsonValue::string(mq.topic));
-      e.set("brokerName", JsonValue::string(mq.broker_name));
-      e.set("queueId", JsonValue::number(mq.queue_id));
-      e.set("offset", JsonValue::number(off));
-      table.push_back(std::move(e));
-    }
-  }
-  JsonValue root = JsonValue::object();
-  root.set("offsetTable", std::move(table));
-  const std::string file = local_offset_file();
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
-  const std::string tmp = file + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << serialize_json(root);
-    if (!out) {
-      instance_->logger().warn("consumer ", group_, ": cannot write ", tmp);
-      return;
-    }
-  }
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) instance_->logger().warn("consumer ", group_, ": cannot write ", file, ": ", ec.message());
 }
 
 }  // namespace tern::client::internal

@@ -1,6 +1,9 @@
 // PushConsumerImpl: the machinery behind DefaultMQPushConsumer (RocketMQ's
 // DefaultMQPushConsumerImpl + RebalancePushImpl + PullMessageService +
-// ConsumeMessageConcurrentlyService + RemoteBrokerOffsetStore).
+// ConsumeMessageConcurrentlyService / ConsumeMessageOrderlyService).
+//
+// The shared pieces live beside it: SubscriptionData, PullAPIWrapper (pull_api_wrapper.h),
+// OffsetStore (offset_store.h), the rebalance steps (rebalance.h), Gate (gate.h).
 //
 // Threads: rebalance and offset persistence run on `control_` (one thread; scheduled
 // from the instance's scheduler), pull requests are issued from `puller_` (one thread;
@@ -20,6 +23,9 @@
 
 #include "client_instance.h"
 #include "executor.h"
+#include "gate.h"
+#include "offset_store.h"
+#include "subscription_data.h"
 #include "tern/client/push_consumer.h"
 
 namespace tern::client::internal {
@@ -36,20 +42,10 @@ class PushConsumerImpl final : public ConsumerMember {
   JsonValue consumer_data() const override;
   // A subscribed topic's route changed: rebalance now (not only at the next interval).
   void on_route_changed(const std::string& topic, const TopicRouteData& route) override;
-
-  // Gate between callbacks (io thread, scheduler) and this object's executors.
-  struct Gate {
-    std::mutex mu;
-    PushConsumerImpl* self = nullptr;  // null once shut down
-  };
+  void on_consumer_ids_changed() override;
+  void on_reset_offsets(const std::string& topic, const std::map<MessageQueue, int64_t>& offsets) override;
 
  private:
-  struct Subscription {
-    std::string topic, expression;
-    std::set<std::string> tags;  // empty: every tag (or a SQL92 subscription)
-    int64_t sub_version = 0;
-    std::string expression_type = "TAG";  // or "SQL92"
-  };
   // One assigned queue (RocketMQ's ProcessQueue + PullRequest).
   struct ProcessQueue {
     MessageQueue mq;
@@ -68,21 +64,21 @@ class PushConsumerImpl final : public ConsumerMember {
     }
   };
   using PQ = std::shared_ptr<ProcessQueue>;
+  using Gate = internal::Gate<PushConsumerImpl>;
 
   // Posts `task` to the control or pull executor via the gate (no-op once shut down).
   static void via_gate(const std::shared_ptr<Gate>& gate, bool control, std::function<void(PushConsumerImpl&)> task);
   void schedule_pull(const PQ& pq, std::chrono::milliseconds delay);
+  const SubscriptionData* subscription_of(const std::string& topic) const;
 
   void rebalance();
   void rebalance_topic(const std::string& topic);
-  // RESET_CONSUMER_CLIENT_OFFSET from a broker (an operator's resetOffsetByTime): each of
-  // those queues it holds is dropped (buffered messages discarded, its old offset not
-  // committed) and taken again from the new offset. Runs on the control executor.
+  // RESET_CONSUMER_CLIENT_OFFSET (on_reset_offsets, posted to the control executor): each
+  // of those queues it holds is dropped (buffered messages discarded, its old offset not
+  // committed) and taken again from the new offset.
   void reset_offsets(const std::string& topic, const std::map<MessageQueue, int64_t>& offsets);
   // Starts pulling `mq` from `from` with a fresh process queue.
   void take_queue(const MessageQueue& mq, int64_t from);
-  std::vector<std::string> find_consumer_ids(const std::string& topic);
-  int64_t compute_pull_from(const MessageQueue& mq);
   void pull(const PQ& pq);
   void on_pull(const PQ& pq, Result<remoting::RemotingCommand> response);
   void submit_consume(const PQ& pq, std::vector<MessageExt> batch);
@@ -90,11 +86,6 @@ class PushConsumerImpl final : public ConsumerMember {
   void consume_orderly(const PQ& pq);
   void update_offset(const PQ& pq);
   void persist_all(bool sync);
-  void persist_one(const MessageQueue& mq, int64_t offset, bool sync);
-  // BROADCASTING: the local offset file (RocketMQ's LocalFileOffsetStore).
-  std::string local_offset_file() const;
-  void load_local_offsets();
-  void write_local_offsets();
 
   const std::string group_;
   const ClientConfig config_;
@@ -105,19 +96,18 @@ class PushConsumerImpl final : public ConsumerMember {
   const int64_t consume_timestamp_;
   const int threads_, batch_max_, pull_batch_;
   const std::chrono::milliseconds rebalance_interval_, persist_interval_;
-  std::vector<Subscription> subscriptions_;  // fixed after construction
-  std::string local_offset_dir_;
+  std::vector<SubscriptionData> subscriptions_;  // fixed after construction
+  const std::string local_offset_dir_;
 
   std::shared_ptr<MQClientInstance> instance_;
+  std::unique_ptr<OffsetStore> offsets_;  // made at start()
   std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
   std::unique_ptr<Executor> control_, puller_, consumers_;
   std::atomic<bool> running_{false};
   bool shut_down_ = false;
 
   mutable std::mutex mu_;
-  std::map<MessageQueue, PQ> queues_;           // assigned; guarded by mu_
-  std::map<MessageQueue, int64_t> offsets_;     // the offset store; guarded by mu_
-  std::map<MessageQueue, int64_t> local_offsets_;  // BROADCASTING: from/for the file; guarded by mu_
+  std::map<MessageQueue, PQ> queues_;  // assigned; guarded by mu_
 };
 
 }  // namespace tern::client::internal

@@ -1,6 +1,11 @@
 #include "rebalance.h"
 
 #include <algorithm>
+#include <chrono>
+
+#include "client_instance.h"
+#include "mq_admin.h"
+#include "offset_store.h"
 
 namespace tern::client::internal {
 
@@ -42,6 +47,48 @@ int32_t java_hash_code(const std::string& s) {
   uint32_t h = 0;
   for (unsigned char ch : s) h = 31 * h + ch;  // ASCII tags: UTF-16 units equal the bytes
   return static_cast<int32_t>(h);
+}
+
+namespace {
+constexpr std::chrono::milliseconds kCallTimeout{3000};
+}
+
+std::optional<std::vector<MessageQueue>> allocated_queues(MQClientInstance& instance, const std::string& group,
+                                                          MessageModel model, const std::string& topic) {
+  auto route = instance.cached_route(topic);
+  if (!route) {
+    auto r = instance.update_topic_route(topic, kCallTimeout);
+    if (!r.is_ok()) return std::nullopt;  // e.g. no %RETRY% topic yet
+    route = *r;
+  }
+  auto all = subscribe_message_queues(topic, *route);
+  if (model == MessageModel::BROADCASTING) return all;
+  auto ids = find_consumer_id_list(instance, topic, group, kCallTimeout);
+  if (ids.empty()) {
+    instance.logger().debug("consumer ", group, ": no member list for topic ", topic);
+    return std::nullopt;
+  }
+  return allocate_averagely(std::move(all), std::move(ids), instance.client_id());
+}
+
+int64_t compute_pull_from_where(MQClientInstance& instance, OffsetStore& store, const MessageQueue& mq,
+                                ConsumeFromWhere from, int64_t timestamp_ms) {
+  auto stored = store.read_store(mq);
+  if (stored.is_ok()) return *stored;
+  if (!stored.status().is_not_found()) {
+    instance.logger().info(stored.status().to_string());
+    return -1;
+  }
+  if (mq.topic.rfind("%RETRY%", 0) == 0 || from == ConsumeFromWhere::CONSUME_FROM_FIRST_OFFSET) return 0;
+  auto offset = query_offset(instance, mq,
+                             from == ConsumeFromWhere::CONSUME_FROM_TIMESTAMP ? search_offset_request(mq, timestamp_ms)
+                                                                              : max_offset_request(mq),
+                             kCallTimeout);
+  if (!offset.is_ok()) {
+    instance.logger().info(offset.status().to_string());
+    return -1;
+  }
+  return *offset;
 }
 
 }  // namespace tern::client::internal

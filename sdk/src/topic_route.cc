@@ -91,6 +91,16 @@ Result<TopicRouteData> parse_topic_route(std::string_view json) {
   return route;
 }
 
+std::vector<MessageQueue> subscribe_message_queues(const std::string& topic, const TopicRouteData& route) {
+  std::vector<MessageQueue> out;
+  for (const QueueData& qd : route.queue_datas) {
+    if ((qd.perm & kPermRead) == 0) continue;
+    for (int i = 0; i < qd.read_queue_nums; ++i) out.push_back(MessageQueue{topic, qd.broker_name, i});
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 TopicPublishInfo::TopicPublishInfo(const std::string& topic, const TopicRouteData& route, int max_queues_per_broker,
                                    uint32_t start)
     : route_(route), send_which_queue_(start) {

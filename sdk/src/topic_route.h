@@ -1,6 +1,7 @@
 // A topic's route as the name server gives it (GET_ROUTEINFO_BY_TOPIC, PROTOCOL.md §5:
-// TopicRouteData), and what a producer makes of it: TopicPublishInfo, the writable queues
-// on master brokers and the rotation that picks one per send.
+// TopicRouteData), what a producer makes of it (TopicPublishInfo, the writable queues
+// on master brokers and the rotation that picks one per send) and what a consumer makes of
+// it (subscribe_message_queues, the readable queues).
 //
 // Thread-safety: TopicRouteData is a plain value. TopicPublishInfo is immutable after
 // build except its rotation counter, which is atomic: select_one_message_queue may be
@@ -56,6 +57,11 @@ struct TopicRouteData {
 // Parses the JSON body; numbers may be JSON numbers or strings, broker ids may be quoted
 // keys. InvalidArgument naming the problem on a malformed body.
 [[nodiscard]] Result<TopicRouteData> parse_topic_route(std::string_view json);
+
+// The readable queues of `topic` in `route` (RocketMQ's topicRouteData2TopicSubscribeInfo):
+// readQueueNums queues of every broker whose queue data has the read permission, sorted
+// by broker name then queue id. What consumers rebalance and fetch_message_queues lists.
+std::vector<MessageQueue> subscribe_message_queues(const std::string& topic, const TopicRouteData& route);
 
 class TopicPublishInfo {
  public:

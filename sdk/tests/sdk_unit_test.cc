@@ -1,15 +1,21 @@
 // Unit tests of the SDK's core without a broker: route parsing and the producer's queue
 // rotation (retries leave the failed broker), batch encoding limits, compression, the
-// UNIQ_KEY format, selectors, the record decoder, and the errors of a producer that
-// cannot start or send.
+// UNIQ_KEY format, selectors, the record decoder, the errors of a producer that cannot
+// start or send; and the consumers' pure pieces: readable queues of a route, subscriptions,
+// pull answers, the lite pull consumer's per-queue buffer and its usage errors.
 #include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "codes.h"
 #include "message_decoder.h"
 #include "message_util.h"
+#include "process_queue.h"
 #include "producer_impl.h"
+#include "pull_api_wrapper.h"
+#include "subscription_data.h"
+#include "tern/client/lite_pull_consumer.h"
 #include "tern/client/producer.h"
 #include "topic_route.h"
 
@@ -198,8 +204,9 @@ TEST(Batch, SizeLimitTopicAndDelayAreChecked) {
 }
 
 // A record as the broker stores it (PROTOCOL.md §4), built by hand.
-std::string record(const std::string& topic, const std::string& body, int32_t sys_flag, int64_t queue_offset) {
-  std::string props = encode_properties({{"TAGS", "A"}});
+std::string record(const std::string& topic, const std::string& body, int32_t sys_flag, int64_t queue_offset,
+                   const std::string& tag = "A") {
+  std::string props = encode_properties({{"TAGS", tag}});
   std::string out;
   auto be = [&](uint64_t v, int n) {
     for (int i = n - 1; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
@@ -316,6 +323,162 @@ TEST(Producer, SendStatusNamesAndResultText) {
   EXPECT_TRUE(is_retryable_response(1));
   EXPECT_FALSE(is_retryable_response(13));
   EXPECT_FALSE(is_retryable_response(2));
+}
+
+TEST(SubscribeQueues, ReadableQueuesOfEveryBrokerSorted) {
+  auto route = parse_topic_route(kRouteJson);
+  ASSERT_TRUE(route.is_ok());
+  auto qs = subscribe_message_queues("T", *route);
+  ASSERT_EQ(qs.size(), 9u);  // a: 3, b: 2, c: 4 (read-only queues are readable)
+  EXPECT_EQ(qs.front(), (MessageQueue{"T", "broker-a", 0}));
+  EXPECT_EQ(qs[3], (MessageQueue{"T", "broker-b", 0}));
+  EXPECT_EQ(qs.back(), (MessageQueue{"T", "broker-c", 3}));
+  TopicRouteData write_only = *route;
+  for (auto& qd : write_only.queue_datas) qd.perm = kPermWrite;
+  EXPECT_TRUE(subscribe_message_queues("T", write_only).empty());
+}
+
+TEST(SubscriptionData, TagsSqlAndHeartbeatJson) {
+  auto tags = SubscriptionData::build("T", MessageSelector::by_tag("TagA || TagB"), 7);
+  EXPECT_EQ(tags.tags, (std::set<std::string>{"TagA", "TagB"}));
+  auto all = SubscriptionData::build("T", MessageSelector::by_tag(""), 7);
+  EXPECT_EQ(all.expression, "*");
+  EXPECT_TRUE(all.tags.empty());
+  auto sql = SubscriptionData::build("T", MessageSelector::by_sql("a > 1"), 7);
+  EXPECT_EQ(sql.expression_type, "SQL92");
+  EXPECT_TRUE(sql.tags.empty());
+  MessageExt m;
+  m.set_tags("TagC");
+  EXPECT_FALSE(tags.accepts(m));
+  EXPECT_TRUE(all.accepts(m));
+  EXPECT_TRUE(sql.accepts(m));
+  std::string json = serialize_json(consumer_data_json("g", ConsumeType::kActively, MessageModel::CLUSTERING,
+                                                       ConsumeFromWhere::CONSUME_FROM_FIRST_OFFSET, {tags}));
+  EXPECT_NE(json.find(R"("consumeType":"CONSUME_ACTIVELY")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("consumeFromWhere":"CONSUME_FROM_FIRST_OFFSET")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("subString":"TagA || TagB")"), std::string::npos) << json;
+  EXPECT_NE(json.find("2598919"), std::string::npos) << json;  // "TagA".hashCode() in codeSet
+}
+
+TEST(PullApi, AnswersBecomePullResults) {
+  auto sub = SubscriptionData::build("T", MessageSelector::by_tag("A || C"), 1);
+  remoting::RemotingCommand found;
+  found.code = remoting::response_code::kSuccess;
+  found.ext_fields = {{"nextBeginOffset", "10"}, {"minOffset", "0"}, {"maxOffset", "12"}};
+  found.body = record("T", "a", 0, 7) + record("T", "b", 0, 8, "B") + record("T", "c", 0, 9, "C");
+  auto r = process_pull_response(found, sub, 7);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(r->status, PullStatus::kFound);
+  EXPECT_EQ(r->next_begin_offset, 10);
+  EXPECT_EQ(r->max_offset, 12);
+  ASSERT_EQ(r->msgs.size(), 2u);  // B re-filtered on the client
+  EXPECT_EQ(r->msgs[1].queue_offset, 9);
+
+  remoting::RemotingCommand none;
+  none.code = remoting::response_code::kPullNotFound;
+  none.ext_fields = {{"nextBeginOffset", "7"}};
+  EXPECT_EQ(process_pull_response(none, sub, 7)->status, PullStatus::kNoNewMsg);
+  none.code = remoting::response_code::kPullOffsetMoved;
+  none.ext_fields = {{"nextBeginOffset", "3"}};
+  EXPECT_EQ(process_pull_response(none, sub, 7)->status, PullStatus::kOffsetIllegal);
+  EXPECT_EQ(process_pull_response(none, sub, 7)->next_begin_offset, 3);
+  none.ext_fields.clear();
+  none.code = remoting::response_code::kPullRetryImmediately;
+  EXPECT_EQ(process_pull_response(none, sub, 7)->next_begin_offset, 7);  // absent: stay
+
+  remoting::RemotingCommand refused;
+  refused.code = remoting::response_code::kSubscriptionNotLatest;
+  refused.remark = "the consumer's subscription not latest";
+  auto bad = process_pull_response(refused, sub, 7);
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("code 25"), std::string::npos) << bad.status().message();
+  EXPECT_NE(bad.status().message().find("topic T"), std::string::npos) << bad.status().message();
+  found.body.pop_back();
+  EXPECT_TRUE(process_pull_response(found, sub, 7).status().is_corruption());
+
+  auto request = make_pull_request("g", MessageQueue{"T", "b", 3}, sub, 42, 10, kPullSuspend | kPullSubscription, 0,
+                                   std::chrono::milliseconds(20000));
+  EXPECT_EQ(request.code, remoting::request_code::kPullMessage);
+  EXPECT_EQ(request.ext_fields["queueOffset"], "42");
+  EXPECT_EQ(request.ext_fields["queueId"], "3");
+  EXPECT_EQ(request.ext_fields["sysFlag"], "6");
+  EXPECT_EQ(request.ext_fields["suspendTimeoutMillis"], "20000");
+  EXPECT_EQ(request.ext_fields["subscription"], "A || C");
+}
+
+MessageExt at(int64_t offset, std::string body = "xx") {
+  MessageExt m;
+  m.queue_offset = offset;
+  m.body = std::move(body);
+  return m;
+}
+
+TEST(ProcessQueue, BuffersInOrderAndKnowsTheConsumeOffset) {
+  ProcessQueue pq(MessageQueue{"T", "b", 0});
+  EXPECT_EQ(pq.consume_offset(), -1);  // start not known yet
+  pq.set_pull_offset(5);
+  EXPECT_EQ(pq.consume_offset(), 5);
+  std::vector<MessageExt> pulled;
+  pulled.push_back(at(5));
+  pulled.push_back(at(6, "yyy"));
+  pulled.push_back(at(9));  // 7 and 8 filtered out on the client
+  pq.put(std::move(pulled), 10);
+  EXPECT_EQ(pq.count(), 3u);
+  EXPECT_EQ(pq.body_bytes(), 7);
+  EXPECT_EQ(pq.pull_offset(), 10);
+  EXPECT_EQ(pq.consume_offset(), 5);
+  std::vector<MessageExt> out;
+  EXPECT_EQ(pq.take(2, &out), 2u);
+  EXPECT_EQ(out[1].queue_offset, 6);
+  EXPECT_EQ(pq.consume_offset(), 9);  // passes the filtered 7 and 8
+  EXPECT_EQ(pq.take(5, &out), 1u);
+  EXPECT_EQ(pq.consume_offset(), 10);  // empty: the pull offset
+  EXPECT_EQ(pq.body_bytes(), 0);
+  pq.put({at(10), at(11)}, 12);
+  EXPECT_EQ(pq.reset(3), 2u);  // a seek drops the buffer
+  EXPECT_TRUE(pq.empty());
+  EXPECT_EQ(pq.consume_offset(), 3);
+  EXPECT_EQ(pq.pull_offset(), 3);
+}
+
+int lite_error_code(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const MQClientException& e) {
+    return e.code();
+  }
+  return 0;
+}
+
+TEST(LitePullConsumer, UsageErrorsWithoutABroker) {
+  ::unsetenv("NAMESRV_ADDR");
+  DefaultLitePullConsumer c("lite_unit");
+  EXPECT_EQ(c.pull_batch_size(), 10);
+  EXPECT_TRUE(c.is_auto_commit());
+  EXPECT_EQ(lite_error_code([&] { c.poll(std::chrono::milliseconds(1)); }), client_error::kNotRunning);
+  EXPECT_EQ(lite_error_code([&] { c.seek(MessageQueue{"T", "b", 0}, 0); }), client_error::kNotRunning);
+  EXPECT_EQ(lite_error_code([&] { c.commit_sync(); }), client_error::kNotRunning);
+  EXPECT_EQ(lite_error_code([&] { c.fetch_message_queues("T"); }), client_error::kNotRunning);
+  EXPECT_EQ(lite_error_code([&] { c.subscribe("bad topic!", "*"); }), client_error::kNotRunning);
+  c.subscribe("T", "*");
+  try {
+    c.assign({MessageQueue{"T", "b", 0}});
+    FAIL() << "assign after subscribe was accepted";
+  } catch (const MQClientException& e) {
+    EXPECT_EQ(e.code(), client_error::kNotRunning);
+    EXPECT_NE(std::string(e.what()).find("mutually exclusive"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("lite_unit"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(lite_error_code([&] { c.start(); }), client_error::kNoNameServerException);
+  EXPECT_TRUE(c.assignment().empty());
+
+  DefaultLitePullConsumer d("lite_unit_assign");
+  d.assign({MessageQueue{"T", "b", 1}, MessageQueue{"T", "b", 0}});
+  EXPECT_EQ(d.assignment(), (std::vector<MessageQueue>{{"T", "b", 0}, {"T", "b", 1}}));
+  EXPECT_EQ(lite_error_code([&] { d.subscribe("T", "*"); }), client_error::kNotRunning);
+  EXPECT_EQ(lite_error_code([&] { d.assign({}); }), client_error::kNotRunning);
+  d.shutdown();  // never started: nothing to do
+  EXPECT_EQ(lite_error_code([&] { DefaultLitePullConsumer("").start(); }), client_error::kNotRunning);
 }
 
 }  // namespace

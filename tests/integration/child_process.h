@@ -47,6 +47,9 @@ RunResult run_process(const std::vector<std::string>& argv, const std::string& c
 // The whole content of a file ("" when it cannot be read).
 std::string read_file(const std::string& path);
 
+// A loopback TCP port that is free now (0 when none could be had).
+int free_port();
+
 // A fresh empty directory under the system temp dir, removed by the destructor.
 class TempDir {
  public:
