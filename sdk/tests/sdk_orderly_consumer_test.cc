@@ -307,10 +307,10 @@ TEST_F(SdkOrderlyConsumerTest, TwoMembersNeverConsumeOneQueueAtOnceWhileMembersC
   raw_->create_topic(*broker_, topic, kQueues);
   Journal journal;
   OrderedSender sender(round_robin(topic), 10ms);
-  auto a = member(group, topic, "member_a", journal, 10ms);
+  auto a = member(group, topic, "member_a", journal, 25ms);
   a->start();
   std::this_thread::sleep_for(2000ms);
-  auto b = member(group, topic, "member_b", journal, 10ms);
+  auto b = member(group, topic, "member_b", journal, 25ms);
   b->start();
   const int64_t b_joined = steady_ns();
   std::this_thread::sleep_for(2500ms);
@@ -320,7 +320,7 @@ TEST_F(SdkOrderlyConsumerTest, TwoMembersNeverConsumeOneQueueAtOnceWhileMembersC
   EXPECT_GT(b_queues, 0) << "member_b took no queue";
   b->shutdown();
   std::this_thread::sleep_for(1500ms);
-  auto c = member(group, topic, "member_c", journal, 10ms);
+  auto c = member(group, topic, "member_c", journal, 25ms);
   c->start();
   std::this_thread::sleep_for(2500ms);
   a->shutdown();
