@@ -38,13 +38,10 @@ namespace tern::client {
 namespace {
 
 using namespace std::chrono_literals;
-using remoting::RemotingCommand;
-using tern::testing::ChildProcess;
-using tern::testing::TempDir;
-namespace rc = remoting::request_code;
-using Clock = std::chrono::steady_clock;
 using test::Broker;
+using test::Clock;
 using test::Raw;
+using tern::testing::TempDir;
 
 // What one or more consumers received: bodies with counts, per consumer.
 class Received {
