@@ -24,14 +24,17 @@ TEST(LockBatchBodyTest, ReadsWhatJavaSends) {
 }
 
 TEST(LockBatchBodyTest, ReadsWhatTheCppClientSends) {
-  // jsoncpp, no onlyThisBroker; queue ids as numbers or (other clients) numeric strings.
+  // jsoncpp's FastWriter (keys sorted, a trailing newline), no onlyThisBroker; queue ids
+  // as numbers or (other clients) numeric strings.
   auto r = decode_lock_batch_request(
-      R"({"consumerGroup":"G","clientId":"10.0.0.1@cpp","mqSet":[{"topic":"T","brokerName":"b","queueId":1},)"
-      R"({"topic":"T","brokerName":"b","queueId":"2","extra":null}],"unknown":[1,2]})");
+      R"({"clientId":"10.0.0.1@cpp","consumerGroup":"G","mqSet":[{"brokerName":"b","queueId":1,"topic":"T"},)"
+      R"({"topic":"T","brokerName":"b","queueId":"2","extra":null}],"unknown":[1,2]})"
+      "\n");
   ASSERT_TRUE(r.is_ok()) << r.status().message();
   EXPECT_FALSE(r->only_this_broker);
   EXPECT_EQ(r->mq_set, (Queues{{"T", "b", 1}, {"T", "b", 2}}));
-  auto no_set = decode_lock_batch_request(R"({"consumerGroup":"G","clientId":"c"})");
+  // jsoncpp writes no mqSet member at all for an empty set.
+  auto no_set = decode_lock_batch_request(R"({"clientId":"c","consumerGroup":"G"})" "\n");
   ASSERT_TRUE(no_set.is_ok());
   EXPECT_TRUE(no_set->mq_set.empty());
 }
