@@ -117,14 +117,25 @@ class Journal {
     }
     return distinct() >= n;
   }
-  // Members that processed something of `queue` since `since_ns`.
-  std::set<std::string> members_of(int queue, int64_t since_ns) {
+  // Queues `member` processed something of since `since_ns`.
+  std::set<int> queues_of(const std::string& member, int64_t since_ns) {
     std::lock_guard lock(mu_);
-    std::set<std::string> out;
+    std::set<int> out;
     for (const auto& c : calls_) {
-      if (c.queue == queue && c.start_ns >= since_ns) out.insert(c.member);
+      if (c.member == member && c.start_ns >= since_ns) out.insert(c.queue);
     }
     return out;
+  }
+  // Waits until `member` processed messages of `n` queues since `since_ns`; its queues.
+  std::set<int> wait_queues_of(const std::string& member, int64_t since_ns, size_t n,
+                               std::chrono::milliseconds timeout = 10s) {
+    auto until = Clock::now() + timeout;
+    std::set<int> got = queues_of(member, since_ns);
+    while (got.size() < n && Clock::now() < until) {
+      std::this_thread::sleep_for(50ms);
+      got = queues_of(member, since_ns);
+    }
+    return got;
   }
 
  private:
@@ -307,24 +318,27 @@ TEST_F(SdkOrderlyConsumerTest, TwoMembersNeverConsumeOneQueueAtOnceWhileMembersC
   raw_->create_topic(*broker_, topic, kQueues);
   Journal journal;
   OrderedSender sender(round_robin(topic), 10ms);
+  // Each member stays until it consumed its share, and a little more.
   auto a = member(group, topic, "member_a", journal, 25ms);
   a->start();
-  std::this_thread::sleep_for(2000ms);
+  EXPECT_EQ(journal.wait_queues_of("member_a", 0, kQueues).size(), static_cast<size_t>(kQueues));
+  std::this_thread::sleep_for(500ms);
   auto b = member(group, topic, "member_b", journal, 25ms);
   b->start();
-  const int64_t b_joined = steady_ns();
-  std::this_thread::sleep_for(2500ms);
-  EXPECT_FALSE(journal.members_of(kQueues - 1, b_joined).empty());
-  int b_queues = 0;
-  for (int q = 0; q < kQueues; ++q) b_queues += journal.members_of(q, b_joined).count("member_b");
-  EXPECT_GT(b_queues, 0) << "member_b took no queue";
+  EXPECT_EQ(journal.wait_queues_of("member_b", steady_ns(), kQueues / 2).size(), static_cast<size_t>(kQueues / 2))
+      << "member_b did not get half the queues";
+  std::this_thread::sleep_for(1000ms);
   b->shutdown();
-  std::this_thread::sleep_for(1500ms);
+  const int64_t b_left = steady_ns();
+  EXPECT_EQ(journal.wait_queues_of("member_a", b_left, kQueues).size(), static_cast<size_t>(kQueues))
+      << "member_a did not get member_b's queues back";
   auto c = member(group, topic, "member_c", journal, 25ms);
   c->start();
-  std::this_thread::sleep_for(2500ms);
-  a->shutdown();
+  EXPECT_EQ(journal.wait_queues_of("member_c", steady_ns(), kQueues / 2).size(), static_cast<size_t>(kQueues / 2));
   std::this_thread::sleep_for(1000ms);
+  a->shutdown();
+  EXPECT_EQ(journal.wait_queues_of("member_c", steady_ns(), kQueues).size(), static_cast<size_t>(kQueues));
+  std::this_thread::sleep_for(500ms);
   sender.stop();
   ASSERT_EQ(sender.error(), "");
   const int64_t total = sender.total();
@@ -363,12 +377,15 @@ TEST_F(SdkOrderlyConsumerTest, OrderedSendsByKeyStayInOrderWhileAMemberJoinsAndL
       8ms);
   auto a = member(group, topic, "bykey_a", journal, 5ms);
   a->start();
-  std::this_thread::sleep_for(1500ms);
+  std::this_thread::sleep_for(1000ms);
   auto b = member(group, topic, "bykey_b", journal, 5ms);
   b->start();
-  std::this_thread::sleep_for(2500ms);
+  EXPECT_EQ(journal.wait_queues_of("bykey_b", steady_ns(), kQueues / 2).size(), static_cast<size_t>(kQueues / 2))
+      << "bykey_b did not get half the queues";
+  std::this_thread::sleep_for(1000ms);
   b->shutdown();
-  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(journal.wait_queues_of("bykey_a", steady_ns(), kQueues).size(), static_cast<size_t>(kQueues));
+  std::this_thread::sleep_for(500ms);
   sender.stop();
   ASSERT_EQ(sender.error(), "");
   const int64_t total = sender.total();
@@ -439,15 +456,7 @@ TEST_F(SdkOrderlyConsumerTest, ADeadMembersQueuesPassToTheSurvivorAfterTheLockEx
   survivor->start();
   const int64_t joined = steady_ns();
   // Both consume: the dying member handed half the queues over.
-  std::set<int> survivor_queues;
-  auto until = Clock::now() + 10s;
-  while (Clock::now() < until && survivor_queues.size() < kQueues / 2) {
-    std::this_thread::sleep_for(100ms);
-    survivor_queues.clear();
-    for (int q = 0; q < kQueues; ++q) {
-      if (journal.members_of(q, joined).count("survivor")) survivor_queues.insert(q);
-    }
-  }
+  const std::set<int> survivor_queues = journal.wait_queues_of("survivor", joined, kQueues / 2);
   ASSERT_EQ(survivor_queues.size(), static_cast<size_t>(kQueues / 2)) << "the survivor never got its half";
   std::set<int> dead_queues;  // the other half, still consumed by the member about to die
   for (int q = 0; q < kQueues; ++q) {
@@ -465,7 +474,7 @@ TEST_F(SdkOrderlyConsumerTest, ADeadMembersQueuesPassToTheSurvivorAfterTheLockEx
   dying.signal(SIGKILL);
   (void)dying.wait(10s);
   // The survivor takes each dead queue, not before the lock expired.
-  until = Clock::now() + 10s;
+  auto until = Clock::now() + 10s;
   std::map<int, int64_t> taken;  // queue -> first call of the survivor after the kill
   while (Clock::now() < until && taken.size() < dead_queues.size()) {
     std::this_thread::sleep_for(50ms);
