@@ -4,8 +4,8 @@
 // lives with the consumer in push_consumer_impl.cc; the contract is at the top of
 // push_consumer_impl.h.
 //
-// All of it runs on the control thread (rebalance, lockAll, relock), except unlock_all,
-// which shutdown() calls once that thread stopped.
+// All of it runs on the control thread (rebalance, lockAll, relock), except what
+// shutdown() calls once that thread stopped (the last releases, unlock_all).
 #include <algorithm>
 
 #include "codes.h"

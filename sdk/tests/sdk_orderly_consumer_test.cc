@@ -8,7 +8,9 @@
 //       and leaves: per key in order, nothing lost;
 //   (c) a member that dies (a child process killed with SIGKILL: no unlock) keeps its
 //       queues until the broker's lock expires; the survivor takes them then, and replays
-//       at most a suffix of what the dead member had processed.
+//       at most a suffix of what the dead member had processed;
+//   (d) a lock not renewed within the client-side lifetime (the broker frozen) stops new
+//       batches until the broker renews it.
 //
 // What "in order" means here, per queue (check_queue_order): sort the queue's consume
 // calls by start time and read their offsets in that order. The first offset is 0 (the
@@ -415,6 +417,64 @@ TEST_F(SdkOrderlyConsumerTest, OrderedSendsByKeyStayInOrderWhileAMemberJoinsAndL
   }
   std::lock_guard lock(sent_mu);
   EXPECT_EQ(next_step, sent_per_key) << "steps processed per key differ from those sent";
+}
+
+// The client-side lock lifetime (RocketMQ's ProcessQueue lockMaxLiveTime), here 1.5 s with
+// renewals every 500 ms: the broker freezes (SIGSTOP) for 4 s, so no renewal gets through.
+// The member goes on with the messages it already pulled while its lock is young, stops
+// starting batches once the last renewal is older than the lifetime, and resumes, in
+// order, when the thawed broker renews the lock.
+TEST_F(SdkOrderlyConsumerTest, ALapsedLockPausesConsumptionUntilTheBrokerRenewsIt) {
+  const std::string topic = "SdkOrderlyLapse";
+  const std::string group = "sdk_orderly_lapse";
+  raw_->create_topic(*broker_, topic, 1);
+  constexpr int kMessages = 40;
+  for (int i = 0; i < kMessages; ++i) {
+    ASSERT_EQ(producer_->send(make_message(topic, "TagA", "lapse-" + std::to_string(i)), MessageQueue{topic, kBrokerName, 0})
+                  .send_status,
+              SendStatus::SEND_OK);
+  }
+  ASSERT_TRUE(raw_->wait_total(*broker_, topic, 1, kMessages));
+  Journal journal;
+  auto m = member(group, topic, "lapse_member", journal, 80ms);
+  m->set_rebalance_lock_interval(500ms);
+  constexpr auto kLifetime = 1500ms;
+  m->set_rebalance_lock_max_live_time(kLifetime);
+  m->start();
+  ASSERT_TRUE(journal.wait_distinct(3, 10s));
+  const int64_t frozen = steady_ns();
+  broker_->freeze();
+  std::this_thread::sleep_for(4000ms);
+  const int64_t thawed = steady_ns();
+  broker_->thaw();
+  EXPECT_TRUE(journal.wait_distinct(kMessages, 15s)) << "processed " << journal.distinct() << " of " << kMessages;
+  m->shutdown();
+
+  auto calls = journal.calls();
+  int early = 0, paused = 0;
+  // The last renewal came at most one interval (plus a little) before the freeze: past
+  // that plus the lifetime (plus the batch then starting), nothing may start.
+  const int64_t pause_from = frozen + (kLifetime + 500ms + 200ms).count() * 1000000LL;
+  for (const auto& c : calls) {
+    if (c.start_ns > frozen && c.start_ns < frozen + 900'000'000LL) ++early;
+    if (c.start_ns > pause_from && c.start_ns < thawed) {
+      ++paused;
+      ADD_FAILURE() << describe(c) << " started " << (c.start_ns - frozen) / 1000000
+                    << " ms into the freeze, with the lock last renewed before it";
+    }
+  }
+  int64_t last_before_thaw = 0, first_after_thaw = 0;
+  for (const auto& c : calls) {
+    if (c.start_ns < thawed) last_before_thaw = std::max(last_before_thaw, c.start_ns - frozen);
+    if (c.start_ns >= thawed && (first_after_thaw == 0 || c.start_ns - thawed < first_after_thaw)) {
+      first_after_thaw = c.start_ns - thawed;
+    }
+  }
+  std::printf("[ measured ] frozen 4000 ms: last batch started %lld ms into it, first after the thaw %lld ms later\n",
+              static_cast<long long>(last_before_thaw / 1000000), static_cast<long long>(first_after_thaw / 1000000));
+  EXPECT_GT(early, 3) << "consumption stopped at once: the young lock should have let pulled messages through";
+  EXPECT_EQ(paused, 0);
+  EXPECT_EQ(check_queue_order(calls, {{0, kMessages}}), 0);
 }
 
 // The "consume ..." lines a child member printed (sdk_orderly_member.cc).
