@@ -278,7 +278,8 @@ class SdkOrderlyConsumerTest : public ::testing::Test {
     delete broker_;
   }
 
-  // An orderly member: one rebalance and one lock renewal a second.
+  // An orderly member: one rebalance and one lock renewal a second, a listener that
+  // works `work` per call.
   std::unique_ptr<DefaultMQPushConsumer> member(const std::string& group, const std::string& topic,
                                                 const std::string& instance, Journal& journal,
                                                 std::chrono::milliseconds work) {
@@ -311,9 +312,10 @@ Broker* SdkOrderlyConsumerTest::broker_ = nullptr;
 Raw* SdkOrderlyConsumerTest::raw_ = nullptr;
 DefaultMQProducer* SdkOrderlyConsumerTest::producer_ = nullptr;
 
-// (a) Members a and b, then b leaves, c joins, a leaves: four hand-overs at least, each
-// while messages stream in and the listener works 10 ms per call (so a batch in progress
-// at a hand-over is likely).
+// (a) Members a and b, then b leaves, c joins, a leaves: four hand-over phases (eight
+// queue moves), each while messages stream in and the listener works 25 ms per call, so a
+// batch is in progress at most hand-overs: without the queue locks the new owner's first
+// call overlaps the old owner's last, and it replays what the old owner had not persisted.
 TEST_F(SdkOrderlyConsumerTest, TwoMembersNeverConsumeOneQueueAtOnceWhileMembersComeAndGo) {
   const std::string topic = "SdkOrderlyComeGo";
   const std::string group = "sdk_orderly_come_go";
