@@ -20,8 +20,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr auto kLockTimeout = 1000ms;       // RocketMQ's lockBatchMQ / unlockBatchMQ timeout
-constexpr auto kLockRetryDelay = 1000ms;    // Tern: a refused new queue is asked for again after this
+constexpr auto kLockTimeout = 1000ms;        // RocketMQ's lockBatchMQ / unlockBatchMQ timeout
+constexpr auto kLockRetryDelay = 1000ms;     // Tern: a refused new queue is asked for again after this
 constexpr auto kRelockFailedDelay = 3000ms;  // RocketMQ: consumption retried after a failed relock
 
 std::string name_of(const MessageQueue& mq) {
@@ -50,12 +50,12 @@ Result<std::set<MessageQueue>> PushConsumerImpl::lock_batch(const std::string& b
                                " " + r->remark.value_or(""));
   }
   auto locked = remoting::decode_lock_batch_response(r->body);
-  if (!locked.is_ok()) return Status::corruption("LOCK_BATCH_MQ from " + broker_name + ": " + locked.status().message());
+  if (!locked.is_ok())
+    return Status::corruption("LOCK_BATCH_MQ from " + broker_name + ": " + locked.status().message());
   return std::set<MessageQueue>(locked->begin(), locked->end());
 }
 
-void PushConsumerImpl::unlock_batch(const std::string& broker_name, const std::vector<MessageQueue>& mqs,
-                                    bool oneway) {
+void PushConsumerImpl::unlock_batch(const std::string& broker_name, const std::vector<MessageQueue>& mqs, bool oneway) {
   std::string addr = instance_->find_broker_master(broker_name);
   if (addr.empty() || mqs.empty()) return;
   remoting::LockBatchRequest body{group_, instance_->client_id(), false, mqs};
@@ -164,8 +164,7 @@ void PushConsumerImpl::relock(const PQ& pq) {
   if (pq->dropped) return;
   auto locked = lock_batch(pq->mq.broker_name, {pq->mq});
   if (!locked.is_ok()) {
-    instance_->logger().info("consumer ", group_, ": cannot lock ", name_of(pq->mq), ": ",
-                             locked.status().to_string());
+    instance_->logger().info("consumer ", group_, ": cannot lock ", name_of(pq->mq), ": ", locked.status().to_string());
     schedule_consume_orderly(pq, kRelockFailedDelay);  // which asks again while the lock is lapsed
     return;
   }

@@ -24,6 +24,7 @@
 // shutdown persists before it unlocks) there is no replay at all, and (a) and (b) assert
 // that; (c) allows the suffix, as the dead member's last offsets may not have been
 // persisted.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -38,8 +39,6 @@
 #include <thread>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "broker_harness.h"
 #include "child_process.h"
 #include "tern/client/message_queue_selector.h"
@@ -50,15 +49,15 @@ namespace tern::client {
 namespace {
 
 using namespace std::chrono_literals;
+using tern::testing::ChildProcess;
 using test::Broker;
 using test::Raw;
-using tern::testing::ChildProcess;
 using Clock = std::chrono::steady_clock;
 
 const std::string kMember = TERN_ORDERLY_MEMBER;
 const std::string kBrokerName = "orderly-broker";
 constexpr int kQueues = 4;
-constexpr auto kLockExpiry = 3000ms;   // the broker's rebalanceLockMaxLiveTime below
+constexpr auto kLockExpiry = 3000ms;    // the broker's rebalanceLockMaxLiveTime below
 constexpr auto kLockInterval = 1000ms;  // members renew their locks this often
 
 int64_t steady_ns() {
@@ -203,7 +202,8 @@ int64_t check_queue_order(const std::vector<ConsumeCall>& calls, const std::map<
       }
       previous_member = &c.member;
     }
-    EXPECT_EQ(high + 1, count) << "queue " << queue << ": processed up to offset " << high << " of " << count << " sent";
+    EXPECT_EQ(high + 1, count) << "queue " << queue << ": processed up to offset " << high << " of " << count
+                               << " sent";
   }
   return replayed;
 }
@@ -432,9 +432,10 @@ TEST_F(SdkOrderlyConsumerTest, ALapsedLockPausesConsumptionUntilTheBrokerRenewsI
   raw_->create_topic(*broker_, topic, 1);
   constexpr int kMessages = 40;
   for (int i = 0; i < kMessages; ++i) {
-    ASSERT_EQ(producer_->send(make_message(topic, "TagA", "lapse-" + std::to_string(i)), MessageQueue{topic, kBrokerName, 0})
-                  .send_status,
-              SendStatus::SEND_OK);
+    ASSERT_EQ(
+        producer_->send(make_message(topic, "TagA", "lapse-" + std::to_string(i)), MessageQueue{topic, kBrokerName, 0})
+            .send_status,
+        SendStatus::SEND_OK);
   }
   ASSERT_TRUE(raw_->wait_total(*broker_, topic, 1, kMessages));
   Journal journal;
@@ -509,9 +510,9 @@ TEST_F(SdkOrderlyConsumerTest, ADeadMembersQueuesPassToTheSurvivorAfterTheLockEx
   Journal journal;
   OrderedSender sender(round_robin(topic), 10ms);
   tern::testing::TempDir dir;
-  ChildProcess dying({kMember, broker_->namesrv(), group, topic, "dying_member", std::to_string(kLockInterval.count()),
-                      "5"},
-                     dir.path());
+  ChildProcess dying(
+      {kMember, broker_->namesrv(), group, topic, "dying_member", std::to_string(kLockInterval.count()), "5"},
+      dir.path());
   ASSERT_TRUE(dying.wait_for_output("member started", 20s)) << dying.output();
   ASSERT_TRUE(dying.wait_for_output("consume ", 10s)) << dying.output();
   auto survivor = member(group, topic, "survivor", journal, 5ms);

@@ -7,9 +7,7 @@
 namespace tern::kernel {
 namespace {
 
-std::string describe(const MessageQueue& q) {
-  return q.topic + "/" + q.broker_name + "/" + std::to_string(q.queue_id);
-}
+std::string describe(const MessageQueue& q) { return q.topic + "/" + q.broker_name + "/" + std::to_string(q.queue_id); }
 
 }  // namespace
 
@@ -43,9 +41,9 @@ std::vector<MessageQueue> RebalanceLockManager::try_lock_batch(std::string_view 
       continue;
     }
     if (expired(e, now)) {
-      logger_.info("queue lock: ", describe(q), " of group ", group, " passes from ", e.client_id, " (expired, not renewed for ",
-                   std::chrono::duration_cast<std::chrono::milliseconds>(now - e.last_update).count(), " ms) to ",
-                   client_id);
+      logger_.info(
+          "queue lock: ", describe(q), " of group ", group, " passes from ", e.client_id, " (expired, not renewed for ",
+          std::chrono::duration_cast<std::chrono::milliseconds>(now - e.last_update).count(), " ms) to ", client_id);
       e = LockEntry{std::string(client_id), now};
       locked.push_back(q);
       continue;

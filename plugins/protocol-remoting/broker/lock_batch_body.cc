@@ -56,7 +56,8 @@ Result<std::vector<MessageQueue>> queues_of(const JsonValue* set, const char* na
 
 Result<JsonValue> object_of(std::string_view body, const char* what) {
   auto parsed = parse_json(body);
-  if (!parsed.is_ok()) return Status::invalid_argument(std::string(what) + " is not JSON: " + parsed.status().message());
+  if (!parsed.is_ok())
+    return Status::invalid_argument(std::string(what) + " is not JSON: " + parsed.status().message());
   if (!parsed->is_object()) return Status::invalid_argument(std::string(what) + " is not a JSON object");
   return std::move(*parsed);
 }

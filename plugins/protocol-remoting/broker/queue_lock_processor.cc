@@ -18,7 +18,8 @@ bool QueueLockProcessor::handle(const std::shared_ptr<RemotingConnection>& conn,
   QueueLocks& locks = ctx_.broker().queue_locks();
   auto response = make_response(request, response_code::kSuccess);
   if (lock) {
-    response.body = encode_lock_batch_response(locks.try_lock_batch(body->consumer_group, body->client_id, body->mq_set));
+    response.body =
+        encode_lock_batch_response(locks.try_lock_batch(body->consumer_group, body->client_id, body->mq_set));
   } else {
     locks.unlock_batch(body->consumer_group, body->client_id, body->mq_set);
   }

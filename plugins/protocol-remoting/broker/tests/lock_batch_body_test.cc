@@ -1,9 +1,10 @@
 // LOCK/UNLOCK_BATCH_MQ bodies: what Java (fastjson) and C++ (jsoncpp) clients send is read,
 // malformed bodies are refused naming the field, and the encodings round-trip.
+#include "lock_batch_body.h"
+
 #include <gtest/gtest.h>
 
 #include "json/json.h"
-#include "lock_batch_body.h"
 
 namespace tern::remoting {
 namespace {
@@ -34,7 +35,8 @@ TEST(LockBatchBodyTest, ReadsWhatTheCppClientSends) {
   EXPECT_FALSE(r->only_this_broker);
   EXPECT_EQ(r->mq_set, (Queues{{"T", "b", 1}, {"T", "b", 2}}));
   // jsoncpp writes no mqSet member at all for an empty set.
-  auto no_set = decode_lock_batch_request(R"({"clientId":"c","consumerGroup":"G"})" "\n");
+  auto no_set = decode_lock_batch_request(R"({"clientId":"c","consumerGroup":"G"})"
+                                          "\n");
   ASSERT_TRUE(no_set.is_ok());
   EXPECT_TRUE(no_set->mq_set.empty());
 }
@@ -54,14 +56,14 @@ TEST(LockBatchBodyTest, RefusesMalformedBodiesNamingTheField) {
   EXPECT_NE(message_of(R"({"consumerGroup":"G","clientId":"c","mqSet":[{"brokerName":"b","queueId":0}]})")
                 .find("mqSet[0].topic"),
             std::string::npos);
-  EXPECT_NE(
-      message_of(R"({"consumerGroup":"G","clientId":"c","mqSet":[{"topic":"T","brokerName":"b","queueId":0},)"
-                 R"({"topic":"T","queueId":1}]})")
-          .find("mqSet[1].brokerName"),
-      std::string::npos);
+  EXPECT_NE(message_of(R"({"consumerGroup":"G","clientId":"c","mqSet":[{"topic":"T","brokerName":"b","queueId":0},)"
+                       R"({"topic":"T","queueId":1}]})")
+                .find("mqSet[1].brokerName"),
+            std::string::npos);
   for (const char* id : {"2147483648", "-2147483649", "1.5", "\"x\"", "true", "null"}) {
-    std::string body = std::string(R"({"consumerGroup":"G","clientId":"c","mqSet":[{"topic":"T","brokerName":"b","queueId":)") +
-                       id + "}]}";
+    std::string body =
+        std::string(R"({"consumerGroup":"G","clientId":"c","mqSet":[{"topic":"T","brokerName":"b","queueId":)") + id +
+        "}]}";
     EXPECT_NE(message_of(body).find("mqSet[0].queueId"), std::string::npos) << id;
   }
   EXPECT_FALSE(decode_lock_batch_response(R"({"lockOKMQSet":[{"topic":"T"}]})").is_ok());
@@ -80,7 +82,9 @@ TEST(LockBatchBodyTest, EncodingsRoundTripAndResponseIsFastjsonShaped) {
   Queues locked{{"T", "b", 0}, {"T", "b", 1}};
   std::string body = encode_lock_batch_response(locked);
   // queueId a JSON number: the C++ client reads it with asInt().
-  EXPECT_EQ(body, R"({"lockOKMQSet":[{"brokerName":"b","queueId":0,"topic":"T"},{"brokerName":"b","queueId":1,"topic":"T"}]})");
+  EXPECT_EQ(
+      body,
+      R"({"lockOKMQSet":[{"brokerName":"b","queueId":0,"topic":"T"},{"brokerName":"b","queueId":1,"topic":"T"}]})");
   auto back = decode_lock_batch_response(body);
   ASSERT_TRUE(back.is_ok());
   EXPECT_EQ(*back, locked);
