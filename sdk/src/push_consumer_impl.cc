@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "codes.h"
+#include "fastjson.h"
 #include "message_decoder.h"
 #include "rebalance.h"
 
@@ -214,6 +215,28 @@ void PushConsumerImpl::start() {
         if (gate) via_gate(gate, true, [](PushConsumerImpl& c) { c.rebalance(); });
         return std::nullopt;
       });
+  instance_->set_request_handler(
+      rc::kResetConsumerClientOffset,
+      [client_id, logger = &instance_->logger()](const remoting::RemotingCommand& request,
+                                                  const std::string& peer) -> std::optional<remoting::RemotingCommand> {
+        std::shared_ptr<Gate> gate;
+        {
+          std::lock_guard lock(notify_mu());
+          auto it = notify_table().find(client_id + "\n" + field(request, "group"));
+          if (it != notify_table().end()) gate = it->second.lock();
+        }
+        if (!gate) return std::nullopt;
+        auto table = parse_offset_table(request.body);
+        if (!table.is_ok()) {
+          logger->warn("broker ", peer, " sent RESET_CONSUMER_CLIENT_OFFSET with a bad body: ", table.status().message());
+          return std::nullopt;
+        }
+        auto shared = std::make_shared<std::map<MessageQueue, int64_t>>(std::move(*table));
+        via_gate(gate, true, [topic = field(request, "topic"), shared](PushConsumerImpl& c) {
+          c.reset_offsets(topic, *shared);
+        });
+        return std::nullopt;
+      });
   for (const auto& s : subscriptions_) {
     auto r = instance_->update_topic_route(s.topic, kCallTimeout);
     if (!r.is_ok()) instance_->logger().info("consumer ", group_, ": route of ", s.topic, ": ", r.status().to_string());
@@ -342,6 +365,8 @@ void PushConsumerImpl::rebalance_topic(const std::string& topic) {
   }
   for (const auto& pq : removed) {
     pq->dropped = true;
+    instance_->logger().info("consumer ", group_, " (", instance_->client_id(), ") releases ", pq->mq.topic, "/",
+                             pq->mq.broker_name, "/", pq->mq.queue_id);
     if (!release(pq, kConsumeLockWait)) {
       // Finished when the batch ends (consume_orderly asks) or at the next rebalance.
       instance_->logger().info("consumer ", group_, ": ", pq->mq.topic, "/", pq->mq.broker_name, "/", pq->mq.queue_id,
@@ -366,21 +391,58 @@ void PushConsumerImpl::rebalance_topic(const std::string& topic) {
       if (orderly_clustering()) unlock_batch(mq.broker_name, {mq}, true);
       continue;
     }
-    auto pq = std::make_shared<ProcessQueue>();
-    pq->mq = mq;
-    pq->next_offset = from;
-    if (orderly_clustering()) pq->mark_locked();
+    take_queue(mq, from, ProcessQueue::steady_ms());
+  }
+}
+
+void PushConsumerImpl::take_queue(const MessageQueue& mq, int64_t from, int64_t locked_at_ms) {
+  auto pq = std::make_shared<ProcessQueue>();
+  pq->mq = mq;
+  pq->next_offset = from;
+  if (orderly_clustering()) {
+    pq->last_lock_ms = locked_at_ms;
+    pq->locked = true;
+  }
+  {
+    std::lock_guard lock(mu_);
+    queues_[mq] = pq;
+    offsets_[mq] = from;
+  }
+  instance_->logger().info("consumer ", group_, " (", instance_->client_id(), ") takes ", mq.topic, "/",
+                           mq.broker_name, "/", mq.queue_id, " from offset ", from);
+  puller_->post([this, pq] {
+    if (running_) pull(pq);
+  });
+}
+
+void PushConsumerImpl::reset_offsets(const std::string& topic, const std::map<MessageQueue, int64_t>& offsets) {
+  for (const auto& [mq, offset] : offsets) {
+    if (mq.topic != topic) continue;
+    PQ old;
     {
       std::lock_guard lock(mu_);
-      queues_[mq] = pq;
-      offsets_[mq] = from;
+      auto it = queues_.find(mq);
+      if (it == queues_.end()) {
+        // Not ours now; a broadcasting member keeps the offset for when it is.
+        if (model_ == MessageModel::BROADCASTING) local_offsets_[mq] = offset;
+        continue;
+      }
+      old = it->second;
+      queues_.erase(it);
+      offsets_.erase(mq);
     }
-    instance_->logger().info("consumer ", group_, " takes ", mq.topic, "/", mq.broker_name, "/", mq.queue_id,
-                             " from offset ", from);
-    puller_->post([this, pq] {
-      if (running_) pull(pq);
-    });
+    old->dropped = true;  // its pulls and consume tasks stop; consumed offsets are not committed
+    instance_->logger().info("consumer ", group_, " (", instance_->client_id(), ") resets ", mq.topic, "/",
+                             mq.broker_name, "/", mq.queue_id, " to offset ", offset, " (broker request)");
+    if (orderly_clustering()) {
+      // The queue stays this member's (its broker lock is kept): the batch in progress
+      // ends before the queue starts again, so two batches of it never run at once.
+      std::unique_lock consuming(old->consume_lock, std::defer_lock);
+      (void)consuming.try_lock_for(kConsumeLockWait);
+    }
+    take_queue(mq, offset, old->last_lock_ms);
   }
+  if (model_ == MessageModel::BROADCASTING) write_local_offsets();
 }
 
 int64_t PushConsumerImpl::compute_pull_from(const MessageQueue& mq) {

@@ -98,6 +98,14 @@ class PushConsumerImpl final : public ConsumerMember {
 
   void rebalance();
   void rebalance_topic(const std::string& topic);
+  // RESET_CONSUMER_CLIENT_OFFSET from a broker (an operator's resetOffsetByTime): each of
+  // those queues it holds is dropped (buffered messages discarded, its old offset not
+  // committed) and taken again from the new offset. Runs on the control executor.
+  void reset_offsets(const std::string& topic, const std::map<MessageQueue, int64_t>& offsets);
+  // Starts pulling `mq` from `from` with a fresh process queue. Orderly clustering: the
+  // caller holds the queue's broker lock, granted or last renewed at `locked_at_ms`
+  // (ProcessQueue::steady_ms()).
+  void take_queue(const MessageQueue& mq, int64_t from, int64_t locked_at_ms);
   std::vector<std::string> find_consumer_ids(const std::string& topic);
   int64_t compute_pull_from(const MessageQueue& mq);
   void pull(const PQ& pq);

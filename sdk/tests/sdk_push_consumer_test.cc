@@ -42,6 +42,7 @@ using test::Broker;
 using test::Clock;
 using test::Raw;
 using tern::testing::TempDir;
+namespace rc = remoting::request_code;
 
 // What one or more consumers received: bodies with counts, per consumer.
 class Received {
@@ -391,6 +392,126 @@ TEST_F(SdkPushConsumerTest, OrderlyListenerSeesEachQueueInOrder) {
   for (int q = 0; q < 2; ++q) {
     ASSERT_EQ(seen[q].size(), static_cast<size_t>(kEach)) << q;
     for (int i = 0; i < kEach; ++i) EXPECT_EQ(seen[q][i], i) << "queue " << q;
+  }
+}
+
+TEST_F(SdkPushConsumerTest, TwoGroupsEachGetEveryMessage) {
+  raw_->create_topic(*broker_, "SdkPushTwoGroups", 4);
+  constexpr int kN = 80;
+  produce("SdkPushTwoGroups", "both", kN / 2);
+  Received g1, g2;
+  auto a = consumer("sdk_push_group_one", "two_groups_1");
+  auto b = consumer("sdk_push_group_two", "two_groups_2");
+  a->subscribe("SdkPushTwoGroups", "*");
+  b->subscribe("SdkPushTwoGroups", "*");
+  a->register_message_listener(g1.listener(0));
+  b->register_message_listener(g2.listener(0));
+  a->start();
+  b->start();
+  produce("SdkPushTwoGroups", "live", kN / 2);  // half before, half while they run
+  EXPECT_TRUE(g1.wait_distinct(kN)) << "group one got " << g1.distinct() << " of " << kN;
+  EXPECT_TRUE(g2.wait_distinct(kN)) << "group two got " << g2.distinct() << " of " << kN;
+  a->shutdown();
+  b->shutdown();
+  EXPECT_EQ(g1.duplicates(), 0);
+  EXPECT_EQ(g2.duplicates(), 0);
+  EXPECT_EQ(g1.counts(), g2.counts());
+}
+
+TEST_F(SdkPushConsumerTest, RebalanceCoversAllQueues) {
+  constexpr int kQueues = 8;
+  raw_->create_topic(*broker_, "SdkPushCover", kQueues);
+  std::mutex mu;
+  std::map<int, std::set<int>> queues_of;  // consumer -> queues it was handed messages of
+  std::set<std::string> bodies;
+  bool counting = false;
+  auto listener = [&](int who) -> MessageListenerConcurrently {
+    return [&, who](const std::vector<MessageExt>& msgs) {
+      std::lock_guard lock(mu);
+      for (const auto& m : msgs) {
+        bodies.insert(m.body);
+        if (counting) queues_of[who].insert(m.queue_id);
+      }
+      return ConsumeConcurrentlyStatus::CONSUME_SUCCESS;
+    };
+  };
+  std::vector<std::unique_ptr<DefaultMQPushConsumer>> members;
+  for (int i = 0; i < 3; ++i) {
+    members.push_back(consumer("sdk_push_cover", "cover_" + std::to_string(i)));
+    members.back()->subscribe("SdkPushCover", "*");
+    members.back()->set_rebalance_interval(1000ms);
+    members.back()->register_message_listener(listener(i));
+    members.back()->start();
+  }
+  std::this_thread::sleep_for(2500ms);  // joins notified, else the 1 s timer: allocation settles
+  {
+    std::lock_guard lock(mu);
+    counting = true;
+  }
+  constexpr int kN = 160;
+  for (int i = 0; i < kN; ++i) {
+    SendResult r = producer_->send(make_message("SdkPushCover", "TagA", "cover-" + std::to_string(i)),
+                                   MessageQueue{"SdkPushCover", "sdk-broker", i % kQueues});
+    ASSERT_EQ(r.send_status, SendStatus::SEND_OK);
+  }
+  auto until = Clock::now() + 15s;
+  for (;;) {
+    {
+      std::lock_guard lock(mu);
+      if (bodies.size() >= static_cast<size_t>(kN)) break;
+    }
+    ASSERT_LT(Clock::now(), until) << "the group got " << bodies.size() << " of " << kN;
+    std::this_thread::sleep_for(20ms);
+  }
+  {
+    std::lock_guard lock(mu);
+    counting = false;  // members leaving rebalance the rest (and may redeliver): not this test's subject
+  }
+  for (auto& m : members) m->shutdown();
+  std::lock_guard lock(mu);
+  std::set<int> covered;
+  std::string layout;
+  for (const auto& [who, qs] : queues_of) {
+    layout += " member " + std::to_string(who) + ":";
+    for (int q : qs) layout += " " + std::to_string(q);
+  }
+  SCOPED_TRACE("queues per member:" + layout);
+  for (int who = 0; who < 3; ++who) {
+    // AllocateMessageQueueAveragely: 8 queues over 3 members = 3, 3, 2, disjoint.
+    EXPECT_GE(queues_of[who].size(), 2u) << "member " << who;
+    EXPECT_LE(queues_of[who].size(), 3u) << "member " << who;
+    for (int q : queues_of[who]) EXPECT_TRUE(covered.insert(q).second) << "queue " << q << " went to two members";
+  }
+  EXPECT_EQ(covered.size(), static_cast<size_t>(kQueues));
+}
+
+TEST_F(SdkPushConsumerTest, ResetOffsetByTimeRewindsARunningConsumer) {
+  raw_->create_topic(*broker_, "SdkPushReset", 2);
+  constexpr int kN = 30;
+  produce("SdkPushReset", "reset", kN);
+  Received got;
+  auto c = consumer("sdk_push_reset", "reset_1");
+  c->subscribe("SdkPushReset", "*");
+  c->set_persist_consumer_offset_interval(200ms);  // its own commits would undo a reset the broker alone made
+  c->register_message_listener(got.listener(0));
+  c->start();
+  ASSERT_TRUE(got.wait_distinct(kN)) << got.distinct();
+  std::this_thread::sleep_for(600ms);  // the consumer has committed the end
+  // mqadmin resetOffsetByTime -s 0: back to the first message; the broker pushes
+  // RESET_CONSUMER_CLIENT_OFFSET to the online member, which consumes everything again.
+  auto r = raw_->call(broker_->address(), rc::kInvokeBrokerToResetOffset,
+                      {{"topic", "SdkPushReset"}, {"group", "sdk_push_reset"}, {"timestamp", "0"}, {"isForce", "true"}});
+  ASSERT_EQ(r.code, 0) << r.remark.value_or("");
+  auto until = Clock::now() + 10s;
+  while (got.duplicates() < kN && Clock::now() < until) std::this_thread::sleep_for(20ms);
+  std::this_thread::sleep_for(600ms);  // commits after the reset reach the broker
+  c->shutdown();
+  EXPECT_EQ(got.duplicates(), kN) << "every message once more after the reset, no more";
+  for (const auto& [body, n] : got.counts()) EXPECT_EQ(n, 2) << body;
+  for (int q = 0; q < 2; ++q) {
+    auto off = raw_->call(broker_->address(), rc::kQueryConsumerOffset,
+                          {{"consumerGroup", "sdk_push_reset"}, {"topic", "SdkPushReset"}, {"queueId", std::to_string(q)}});
+    EXPECT_EQ(off.ext_fields["offset"], std::to_string(raw_->max_offset(*broker_, "SdkPushReset", q))) << "queue " << q;
   }
 }
 

@@ -322,51 +322,6 @@ RemotingCommand make_request(int32_t code, std::map<std::string, std::string> ex
 
 // --- fastjson maps ---------------------------------------------------------------------
 
-Result<JsonValue> parse_fastjson(std::string_view text) {
-  // Rewrites object-keyed maps "{{k}:v,{k}:v}" as arrays "[{k},v,{k},v]", then parses.
-  enum class Frame { kObject, kMap, kArray };
-  std::vector<Frame> stack;
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '"') {
-      size_t j = i + 1;
-      while (j < text.size() && text[j] != '"') j += text[j] == '\\' ? 2 : 1;
-      out.append(text.substr(i, j + 1 - i));
-      i = j;
-      continue;
-    }
-    if (c == '{') {
-      size_t j = i + 1;
-      while (j < text.size() && std::isspace(static_cast<unsigned char>(text[j]))) ++j;
-      bool map = j < text.size() && text[j] == '{';
-      stack.push_back(map ? Frame::kMap : Frame::kObject);
-      out.push_back(map ? '[' : '{');
-    } else if (c == '[') {
-      stack.push_back(Frame::kArray);
-      out.push_back(c);
-    } else if (c == '}' || c == ']') {
-      if (stack.empty()) return Status::invalid_argument("unbalanced JSON at byte " + std::to_string(i));
-      out.push_back(stack.back() == Frame::kMap ? ']' : c);
-      stack.pop_back();
-    } else if (c == ':' && !stack.empty() && stack.back() == Frame::kMap) {
-      out.push_back(',');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return parse_json(out);
-}
-
-std::vector<std::pair<const JsonValue*, const JsonValue*>> map_entries(const JsonValue& map) {
-  std::vector<std::pair<const JsonValue*, const JsonValue*>> out;
-  if (map.is_array()) {
-    for (size_t i = 0; i + 1 < map.size(); i += 2) out.emplace_back(&map.values()[i], &map.values()[i + 1]);
-  }
-  return out;
-}
-
 QueueKey queue_key_of(const JsonValue& key) {
   return {json_str(key, "topic"), json_str(key, "brokerName"), static_cast<int32_t>(json_int(key, "queueId"))};
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "codes.h"
+#include "fastjson.h"  // sdk/src
 #include "json/json.h"
 #include "remoting_client.h"
 #include "runtime/io_context_pool.h"
@@ -127,11 +128,9 @@ class AdminContext {
 remoting::RemotingCommand make_request(int32_t code, std::map<std::string, std::string> ext = {},
                                        std::string body = {});
 
-// Parses fastjson text that may use objects as map keys: each such map becomes an array
-// [key, value, key, value, ...]; everything else is standard JSON.
-Result<JsonValue> parse_fastjson(std::string_view text);
-// The entries of `map` as parse_fastjson() left it (an array of pairs, or an object).
-std::vector<std::pair<const JsonValue*, const JsonValue*>> map_entries(const JsonValue& map);
+// fastjson maps with object keys: sdk/src/fastjson.h.
+using client::internal::map_entries;
+using client::internal::parse_fastjson;
 QueueKey queue_key_of(const JsonValue& key);
 
 // Field readers that tolerate absent members.

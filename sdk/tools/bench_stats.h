@@ -1,7 +1,7 @@
 // BenchStats: request counts and round-trip times of a benchmark's callers, reported as
-// RocketMQ's benchmark tools do: every interval a line with requests/s and RT p50, p99,
+// RocketMQ's benchmark tools do: every interval a line with messages/s and RT p50, p99,
 // p99.9 and max, and a summary line over the whole run. Shared by echo_bench and the
-// producer/consumer benchmarks.
+// producer/consumer benchmarks (run_bench in bench_runner.h drives the intervals).
 //
 // Thread-safety: record() from any number of threads; take_interval()/summary() from one
 // reporting thread.
@@ -17,8 +17,22 @@
 
 namespace tern::tools {
 
+// A run's figures: throughput in units (messages) per second, RT percentiles in ms.
+struct BenchSummary {
+  double tps = 0;
+  double p50_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0;
+  uint64_t requests = 0;
+  uint64_t failures = 0;
+};
+
 class BenchStats {
  public:
+  // `units_per_request`: messages a request carries (a batch benchmark counts messages per
+  // second, RT per request).
+  // `unit` names the rate in the printed lines ("msg/s", "req/s").
+  explicit BenchStats(uint32_t units_per_request = 1, const char* unit = "msg/s")
+      : units_(units_per_request), unit_(unit) {}
+
   // One finished request that took `rt` (failed ones count apart).
   void record(std::chrono::nanoseconds rt) {
     uint32_t us = static_cast<uint32_t>(std::min<int64_t>(rt.count() / 1000, UINT32_MAX));
@@ -42,12 +56,26 @@ class BenchStats {
       reported_failures_ = failures_;
     }
     all_.insert(all_.end(), samples.begin(), samples.end());
-    print(label, elapsed_s, samples, seconds, failures);
+    print(label, elapsed_s, summarize(std::move(samples), seconds, failures));
   }
-  // The same line over the whole run (call report_interval() once more first).
-  void report_summary(const char* label, double seconds) {
+  // Keeps the samples since the last report for the summary without printing a line (the
+  // requests that finished after the last interval).
+  void absorb_interval() {
     std::lock_guard<std::mutex> lock(mu_);
-    print(label, seconds, all_, seconds, failures_);
+    all_.insert(all_.end(), interval_.begin(), interval_.end());
+    interval_.clear();
+    reported_failures_ = failures_;
+  }
+  // The same line over the whole run (call report_interval() once more first); returns it.
+  BenchSummary report_summary(const char* label, double seconds) {
+    uint64_t failures;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      failures = failures_;
+    }
+    BenchSummary s = summarize(all_, seconds, failures);
+    print(label, seconds, s);
+    return s;
   }
   uint64_t total() const { return all_.size(); }
 
@@ -57,16 +85,26 @@ class BenchStats {
     size_t i = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
     return sorted[std::min(i, sorted.size() - 1)] / 1000.0;
   }
-  static void print(const char* label, double elapsed_s, std::vector<uint32_t> samples, double seconds,
-                    uint64_t failures) {
+  BenchSummary summarize(std::vector<uint32_t> samples, double seconds, uint64_t failures) const {
     std::sort(samples.begin(), samples.end());
-    double tps = seconds > 0 ? static_cast<double>(samples.size()) / seconds : 0;
-    std::printf("%s %.1fs: %.0f req/s, RT(ms) p50 %.3f p99 %.3f p99.9 %.3f max %.3f, %llu failed\n", label, elapsed_s,
-                tps, percentile_ms(samples, 0.50), percentile_ms(samples, 0.99), percentile_ms(samples, 0.999),
-                samples.empty() ? 0.0 : samples.back() / 1000.0, static_cast<unsigned long long>(failures));
+    BenchSummary s;
+    s.requests = samples.size();
+    s.failures = failures;
+    s.tps = seconds > 0 ? static_cast<double>(samples.size()) * units_ / seconds : 0;
+    s.p50_ms = percentile_ms(samples, 0.50);
+    s.p99_ms = percentile_ms(samples, 0.99);
+    s.p999_ms = percentile_ms(samples, 0.999);
+    s.max_ms = samples.empty() ? 0.0 : samples.back() / 1000.0;
+    return s;
+  }
+  void print(const char* label, double elapsed_s, const BenchSummary& s) const {
+    std::printf("%s %.1fs: %.0f %s, RT(ms) p50 %.3f p99 %.3f p99.9 %.3f max %.3f, %llu failed\n", label, elapsed_s,
+                s.tps, unit_, s.p50_ms, s.p99_ms, s.p999_ms, s.max_ms, static_cast<unsigned long long>(s.failures));
     std::fflush(stdout);
   }
 
+  const uint32_t units_;
+  const char* const unit_;
   std::mutex mu_;
   std::vector<uint32_t> interval_;  // µs, guarded by mu_
   uint64_t failures_ = 0;           // guarded by mu_

@@ -131,6 +131,16 @@ class ClientChannel {
   // The consumer group's membership changed (RocketMQ's NOTIFY_CONSUMER_IDS_CHANGED push,
   // so members rebalance at once). Must not block.
   virtual void notify_consumer_ids_changed(const std::string& group) = 0;
+  // An operator reset `group`'s offsets on `topic` (to the first message stored at or after
+  // `timestamp_ms`, or -1 for the end): the client should drop what it buffered of those
+  // queues and continue from `offsets` (RocketMQ's RESET_CONSUMER_CLIENT_OFFSET push, so a
+  // running consumer does not overwrite the reset with its own offsets). The broker has
+  // already committed them. Must not block. A protocol without such a push leaves this as
+  // it is: its clients pick the offsets up when they next read them.
+  virtual void reset_consumer_offsets(const std::string& group, const std::string& topic, int64_t timestamp_ms,
+                                      const std::map<MessageQueue, int64_t>& offsets) {
+    (void)group, (void)topic, (void)timestamp_ms, (void)offsets;
+  }
 };
 
 enum class ConsumeType { kActively, kPassively };  // CONSUME_ACTIVELY (pull), CONSUME_PASSIVELY (push)
@@ -203,6 +213,8 @@ class ClientRegistry {
   // Client ids of the group's live consumers, sorted; empty when none.
   virtual std::vector<std::string> consumer_ids(std::string_view group) const = 0;
   virtual std::optional<ConsumerGroupInfo> consumer_group(std::string_view group) const = 0;
+  // The live channels of the group's consumers (one per connection), for pushes to them.
+  virtual std::vector<std::shared_ptr<ClientChannel>> consumer_channels(std::string_view group) const = 0;
   virtual std::vector<std::string> consumer_groups() const = 0;
   // The newest subscription of `group` to `topic`, or nullopt.
   virtual std::optional<Subscription> subscription(std::string_view group, std::string_view topic) const = 0;

@@ -58,6 +58,10 @@ std::optional<ConsumerGroupInfo> ClientManager::consumer_group(std::string_view 
   return consumers_.group_info(group);
 }
 
+std::vector<std::shared_ptr<ClientChannel>> ClientManager::consumer_channels(std::string_view group) const {
+  return consumers_.channels(group);
+}
+
 std::vector<std::string> ClientManager::consumer_groups() const { return consumers_.groups(); }
 
 std::optional<Subscription> ClientManager::subscription(std::string_view group, std::string_view topic) const {

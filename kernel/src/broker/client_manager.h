@@ -40,6 +40,7 @@ class ClientManager final : public ClientRegistry {
 
   std::vector<std::string> consumer_ids(std::string_view group) const override;
   std::optional<ConsumerGroupInfo> consumer_group(std::string_view group) const override;
+  std::vector<std::shared_ptr<ClientChannel>> consumer_channels(std::string_view group) const override;
   std::vector<std::string> consumer_groups() const override;
   std::optional<Subscription> subscription(std::string_view group, std::string_view topic) const override;
   std::vector<ClientInfo> producers(std::string_view group) const override;

@@ -1,6 +1,7 @@
 // ConsumerManager: group membership, subscriptions and change notices.
 #include "broker/consumer_manager.h"
 
+#include <algorithm>
 #include <set>
 
 namespace tern::kernel {
@@ -163,6 +164,16 @@ std::vector<std::string> ConsumerManager::consumer_ids(std::string_view group) c
     if (m.alive()) ids.push_back(id);  // map order: sorted
   }
   return ids;
+}
+
+std::vector<std::shared_ptr<ClientChannel>> ConsumerManager::channels(std::string_view group) const {
+  std::lock_guard lock(mutex_);
+  auto g = groups_.find(group);
+  if (g == groups_.end()) return {};
+  std::vector<std::shared_ptr<ClientChannel>> out = notice_for(g->first, g->second).channels;
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 std::optional<ConsumerGroupInfo> ConsumerManager::group_info(std::string_view group) const {

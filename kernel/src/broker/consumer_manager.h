@@ -54,6 +54,8 @@ class ConsumerManager {
   void clear();
 
   std::vector<std::string> consumer_ids(std::string_view group) const;
+  // The live members' channels, each once.
+  std::vector<std::shared_ptr<ClientChannel>> channels(std::string_view group) const;
   std::optional<ConsumerGroupInfo> group_info(std::string_view group) const;
   std::vector<std::string> groups() const;
   std::optional<Subscription> subscription(std::string_view group, std::string_view topic) const;

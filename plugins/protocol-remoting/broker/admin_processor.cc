@@ -25,16 +25,6 @@ RemotingCommand error(const RemotingCommand& request, int32_t code, std::string 
   return make_response(request, code, std::move(remark));
 }
 
-// A MessageQueue as fastjson writes it (fields in name order), used as a map key.
-std::string message_queue_key(const std::string& broker_name, int32_t queue_id, const std::string& topic) {
-  std::string out = "{\"brokerName\":";
-  append_json_string(&out, broker_name);
-  out += ",\"queueId\":" + std::to_string(queue_id) + ",\"topic\":";
-  append_json_string(&out, topic);
-  out += "}";
-  return out;
-}
-
 // The queues of a topic a reader sees: as many as the larger of its read and write counts.
 int32_t queue_count(const TopicConfig& config) { return std::max(config.read_queue_nums, config.write_queue_nums); }
 
@@ -266,7 +256,7 @@ RemotingCommand AdminProcessor::topic_stats(const RemotingCommand& request) {
     int64_t max = store != nullptr ? store->max_offset(topic, q) : 0;
     int64_t last = max > 0 ? store_time_at(topic, q, max - 1) : 0;
     if (q > 0) body += ",";
-    body += message_queue_key(ctx_.broker_name, q, topic) + ":{\"lastUpdateTimestamp\":" + std::to_string(last) +
+    body += message_queue_json(topic, ctx_.broker_name, q) + ":{\"lastUpdateTimestamp\":" + std::to_string(last) +
             ",\"maxOffset\":" + std::to_string(max) + ",\"minOffset\":" + std::to_string(min) + "}";
   }
   body += "}}";
@@ -299,7 +289,7 @@ RemotingCommand AdminProcessor::consume_stats(const RemotingCommand& request) {
       int64_t consumer_offset = it != committed.end() && it->second > 0 ? it->second : 0;
       int64_t last = consumer_offset > 0 ? store_time_at(topic, q, consumer_offset - 1) : 0;
       if (!table.empty()) table += ",";
-      table += message_queue_key(ctx_.broker_name, q, topic) + ":{\"brokerOffset\":" +
+      table += message_queue_json(topic, ctx_.broker_name, q) + ":{\"brokerOffset\":" +
                std::to_string(broker_offset) + ",\"consumerOffset\":" + std::to_string(consumer_offset) +
                ",\"lastTimestamp\":" + std::to_string(last) + "}";
     }
@@ -388,9 +378,10 @@ RemotingCommand AdminProcessor::reset_offset(const RemotingCommand& request) {
   // RocketMQ's Broker2Client.resetOffset: the offset of the first message stored at or
   // after the time (-1: the queue's end); without isForce an offset only moves back. The
   // broker commits the offsets itself, so the reset also holds for clients that are not
-  // online (RocketMQ's 220 push to online clients is not sent: they pick the new offset
-  // up on their next offset query or rebalance).
+  // online, and pushes them to every online member of the group (220), which drops what
+  // it buffered and continues from there instead of committing its own offsets over them.
   ConsumerOffsets& offsets = ctx_.broker().consumer_offsets();
+  std::map<MessageQueue, int64_t> reset;
   std::string table;
   for (int32_t q = 0; q < queue_count(*config); ++q) {
     int64_t target = timestamp == -1 ? store->max_offset(topic, q) : store->offset_by_time(topic, q, timestamp);
@@ -398,11 +389,14 @@ RemotingCommand AdminProcessor::reset_offset(const RemotingCommand& request) {
     int64_t offset = target;
     if (!force && current && *current <= target) offset = *current;
     if (!current || offset != *current) offsets.commit(group, topic, q, offset);
+    reset[MessageQueue{topic, ctx_.broker_name, q}] = offset;
     if (!table.empty()) table += ",";
-    table += message_queue_key(ctx_.broker_name, q, topic) + ":" + std::to_string(offset);
+    table += message_queue_json(topic, ctx_.broker_name, q) + ":" + std::to_string(offset);
   }
+  auto members = ctx_.broker().clients().consumer_channels(group);
+  for (const auto& channel : members) channel->reset_consumer_offsets(group, topic, timestamp, reset);
   ctx_.logger.info("offsets of group ", group, " on topic ", topic, " reset to time ", timestamp,
-                   force ? " (forced)" : "");
+                   force ? " (forced)" : "", "; ", members.size(), " online member connection(s) told");
   auto response = make_response(request, response_code::kSuccess);
   response.body = "{\"offsetTable\":{" + table + "}}";
   return response;

@@ -2,6 +2,7 @@
 #include "client_channels.h"
 
 #include "codes.h"
+#include "topic_config_json.h"
 
 namespace tern::remoting {
 
@@ -12,6 +13,26 @@ void RemotingClientChannel::notify_consumer_ids_changed(const std::string& group
   request.code = request_code::kNotifyConsumerIdsChanged;
   request.language = LanguageCode::kCpp;
   request.ext_fields["consumerGroup"] = group;
+  conn->invoke_oneway(std::move(request));
+}
+
+void RemotingClientChannel::reset_consumer_offsets(const std::string& group, const std::string& topic,
+                                                   int64_t timestamp_ms, const std::map<MessageQueue, int64_t>& offsets) {
+  auto conn = conn_.lock();
+  if (!conn || !conn->is_open()) return;
+  RemotingCommand request;
+  request.code = request_code::kResetConsumerClientOffset;
+  request.language = LanguageCode::kCpp;
+  request.ext_fields["topic"] = topic;
+  request.ext_fields["group"] = group;
+  request.ext_fields["timestamp"] = std::to_string(timestamp_ms);
+  request.ext_fields["isForce"] = "true";
+  std::string table;
+  for (const auto& [mq, offset] : offsets) {
+    if (!table.empty()) table += ",";
+    table += message_queue_json(mq.topic, mq.broker_name, mq.queue_id) + ":" + std::to_string(offset);
+  }
+  request.body = "{\"offsetTable\":{" + table + "}}";
   conn->invoke_oneway(std::move(request));
 }
 

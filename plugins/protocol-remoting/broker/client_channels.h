@@ -1,6 +1,7 @@
 // ClientChannels: the kernel's view (ClientChannel) of each remoting connection that sent
-// a heartbeat, one per connection, so the kernel can push NOTIFY_CONSUMER_IDS_CHANGED to
-// a consumer group's members and forget them when their connection closes.
+// a heartbeat, one per connection, so the kernel can push NOTIFY_CONSUMER_IDS_CHANGED and
+// RESET_CONSUMER_CLIENT_OFFSET to a consumer group's members and forget them when their
+// connection closes.
 //
 // Thread-safety: every method from any thread.
 #pragma once
@@ -23,6 +24,10 @@ class RemotingClientChannel final : public ClientChannel {
   // A oneway NOTIFY_CONSUMER_IDS_CHANGED request with the group; dropped if the connection
   // is gone.
   void notify_consumer_ids_changed(const std::string& group) override;
+  // A oneway RESET_CONSUMER_CLIENT_OFFSET (220): header topic, group, timestamp, isForce;
+  // body RocketMQ's ResetOffsetBody {"offsetTable":{{mq}:offset,...}} (fastjson map).
+  void reset_consumer_offsets(const std::string& group, const std::string& topic, int64_t timestamp_ms,
+                              const std::map<MessageQueue, int64_t>& offsets) override;
 
  private:
   std::weak_ptr<RemotingConnection> conn_;

@@ -82,4 +82,13 @@ Result<SubscriptionGroupConfig> parse_subscription_group(std::string_view body) 
   return c;
 }
 
+std::string message_queue_json(std::string_view topic, std::string_view broker_name, int32_t queue_id) {
+  std::string out = "{\"brokerName\":";
+  append_json_string(&out, broker_name);
+  out += ",\"queueId\":" + std::to_string(queue_id) + ",\"topic\":";
+  append_json_string(&out, topic);
+  out += "}";
+  return out;
+}
+
 }  // namespace tern::remoting
