@@ -258,6 +258,16 @@ class OrderedSender {
   std::thread thread_;  // last: starts once the members above exist
 };
 
+// Stops `sender` and waits until `journal` holds every message it sent; their count.
+int64_t stop_and_drain(OrderedSender& sender, Journal& journal) {
+  sender.stop();
+  EXPECT_EQ(sender.error(), "");
+  const int64_t total = sender.total();
+  EXPECT_TRUE(journal.wait_distinct(static_cast<size_t>(total), 10s))
+      << "processed " << journal.distinct() << " of " << total;
+  return total;
+}
+
 class SdkOrderlyConsumerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -343,11 +353,7 @@ TEST_F(SdkOrderlyConsumerTest, TwoMembersNeverConsumeOneQueueAtOnceWhileMembersC
   a->shutdown();
   EXPECT_EQ(journal.wait_queues_of("member_c", steady_ns(), kQueues).size(), static_cast<size_t>(kQueues));
   std::this_thread::sleep_for(500ms);
-  sender.stop();
-  ASSERT_EQ(sender.error(), "");
-  const int64_t total = sender.total();
-  EXPECT_TRUE(journal.wait_distinct(static_cast<size_t>(total), 10s))
-      << "processed " << journal.distinct() << " of " << total;
+  const int64_t total = stop_and_drain(sender, journal);
   c->shutdown();
 
   auto calls = journal.calls();
@@ -390,11 +396,7 @@ TEST_F(SdkOrderlyConsumerTest, OrderedSendsByKeyStayInOrderWhileAMemberJoinsAndL
   b->shutdown();
   EXPECT_EQ(journal.wait_queues_of("bykey_a", steady_ns(), kQueues).size(), static_cast<size_t>(kQueues));
   std::this_thread::sleep_for(500ms);
-  sender.stop();
-  ASSERT_EQ(sender.error(), "");
-  const int64_t total = sender.total();
-  EXPECT_TRUE(journal.wait_distinct(static_cast<size_t>(total), 10s))
-      << "processed " << journal.distinct() << " of " << total;
+  stop_and_drain(sender, journal);
   a->shutdown();
 
   auto calls = journal.calls();
