@@ -41,7 +41,9 @@ class BrokerServicesTest : public ::testing::Test {
 TEST_F(BrokerServicesTest, ReadsItsConfig) {
   config_.set("defaultTopicQueueNums", "4", "test");
   config_.set("autoCreateSubscriptionGroup", "false", "test");
+  config_.set("rebalanceLockMaxLiveTime", "1234", "test");
   auto services = make();
+  EXPECT_EQ(services->queue_locks().max_live_time(), 1234ms);
   EXPECT_EQ(services->config_dir(), dir_.path() + "/config");
   EXPECT_EQ(services->topics().find("TBW102")->write_queue_nums, 4);
   EXPECT_TRUE(services->topics().find("broker-t").has_value());

@@ -19,6 +19,8 @@ constexpr auto kCallTimeout = 3000ms;
 constexpr auto kPullErrorDelay = 3000ms;
 constexpr auto kReconsumeDelay = 1000ms;
 constexpr size_t kMaxInFlight = 1000;  // pullThresholdForQueue
+constexpr auto kConsumeLockWait = 1000ms;    // rebalance waits this long for a batch in progress (RocketMQ)
+constexpr auto kTryLockLaterDelay = 100ms;   // a lapsed lock is asked for again after this (RocketMQ)
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -42,6 +44,8 @@ PushConsumerImpl::PushConsumerImpl(const DefaultMQPushConsumer& c)
       pull_batch_(std::max(1, c.pull_batch_size_)),
       rebalance_interval_(c.rebalance_interval_),
       persist_interval_(c.persist_interval_),
+      lock_interval_(c.rebalance_lock_interval_),
+      lock_max_live_(c.rebalance_lock_max_live_),
       local_offset_dir_(c.local_offset_store_dir_) {
   const int64_t version = now_ms();
   for (const auto& [topic, selector] : c.subscriptions_) {
@@ -135,6 +139,10 @@ void PushConsumerImpl::start() {
                                   periodic(true, [](PushConsumerImpl& c) { c.rebalance(); }));
   instance_->scheduler().schedule(persist_interval_, persist_interval_,
                                   periodic(true, [](PushConsumerImpl& c) { c.persist_all(false); }));
+  if (orderly_clustering()) {  // RocketMQ: 1 s after start, then every lock interval
+    instance_->scheduler().schedule(std::min(lock_interval_, std::chrono::milliseconds(1000)), lock_interval_,
+                                    periodic(true, [](PushConsumerImpl& c) { c.lock_all(); }));
+  }
   instance_->logger().info("push consumer ", group_, " started in client ", instance_->client_id());
 }
 
@@ -150,6 +158,9 @@ void PushConsumerImpl::shutdown() {
   running_ = false;
   consumers_->stop();  // batches started finish; queued ones see the drop and skip
   puller_->stop();
+  // No batch runs any more: queues still waiting to be released go now.
+  for (auto& [mq, pq] : releasing_) (void)release(pq, std::chrono::milliseconds(0));
+  releasing_.clear();
   {
     std::lock_guard lock(mu_);
     for (auto& [mq, pq] : queues_) {
@@ -158,11 +169,14 @@ void PushConsumerImpl::shutdown() {
     }
   }
   persist_all(true);
+  // After the offsets: whoever locks a queue next starts where this consumer stopped.
+  if (orderly_clustering()) unlock_all();
   instance_->unregister_consumer(group_, kCallTimeout);
   instance_.reset();
 }
 
 void PushConsumerImpl::rebalance() {
+  if (!releasing_.empty()) finish_releases();
   for (const auto& s : subscriptions_) rebalance_topic(s.topic);
 }
 
@@ -190,24 +204,43 @@ void PushConsumerImpl::rebalance_topic(const std::string& topic) {
     pq->dropped = true;
     instance_->logger().info("consumer ", group_, " (", instance_->client_id(), ") releases ", pq->mq.topic, "/",
                              pq->mq.broker_name, "/", pq->mq.queue_id);
-    int64_t off = pq->committable();
-    if (off >= 0) offsets_->update(pq->mq, off, false);
-    if (Status s = offsets_->persist(pq->mq, true); !s.is_ok()) {
-      instance_->logger().info("consumer ", group_, ": ", s.to_string());
+    if (!release(pq, kConsumeLockWait)) {
+      // Finished when the batch ends (consume_orderly asks) or at the next rebalance.
+      instance_->logger().info("consumer ", group_, ": ", pq->mq.topic, "/", pq->mq.broker_name, "/", pq->mq.queue_id,
+                               " is released once its batch in progress ends");
+      releasing_[pq->mq] = pq;
     }
-    offsets_->remove(pq->mq);
+  }
+  std::set<MessageQueue> locked;
+  if (orderly_clustering()) {
+    // A queue is pulled only once locked; one still being released here waits for that.
+    std::vector<MessageQueue> lockable;
+    for (const auto& mq : added) {
+      if (!releasing_.count(mq)) lockable.push_back(mq);
+    }
+    locked = lock_new_queues(lockable);
+    if (locked.size() < added.size()) schedule_lock_retry(topic);
   }
   for (const auto& mq : added) {
+    if (orderly_clustering() && !locked.count(mq)) continue;
+    // After the lock: the previous owner's offset is persisted.
     int64_t from = compute_pull_from_where(*instance_, *offsets_, mq, from_where_, consume_timestamp_);
-    if (from < 0) continue;  // retried at the next rebalance
-    take_queue(mq, from);
+    if (from < 0) {  // retried at the next rebalance
+      if (orderly_clustering()) unlock_batch(mq.broker_name, {mq}, true);
+      continue;
+    }
+    take_queue(mq, from, ProcessQueue::steady_ms());
   }
 }
 
-void PushConsumerImpl::take_queue(const MessageQueue& mq, int64_t from) {
+void PushConsumerImpl::take_queue(const MessageQueue& mq, int64_t from, int64_t locked_at_ms) {
   auto pq = std::make_shared<ProcessQueue>();
   pq->mq = mq;
   pq->next_offset = from;
+  if (orderly_clustering()) {
+    pq->last_lock_ms = locked_at_ms;
+    pq->locked = true;
+  }
   {
     std::lock_guard lock(mu_);
     queues_[mq] = pq;
@@ -235,7 +268,13 @@ void PushConsumerImpl::reset_offsets(const std::string& topic, const std::map<Me
     offsets_->remove(mq);
     instance_->logger().info("consumer ", group_, " (", instance_->client_id(), ") resets ", mq.topic, "/",
                              mq.broker_name, "/", mq.queue_id, " to offset ", offset, " (broker request)");
-    take_queue(mq, offset);
+    if (orderly_clustering()) {
+      // The queue stays this member's (its broker lock is kept): the batch in progress
+      // ends before the queue starts again, so two batches of it never run at once.
+      std::unique_lock consuming(old->consume_lock, std::defer_lock);
+      (void)consuming.try_lock_for(kConsumeLockWait);
+    }
+    take_queue(mq, offset, old->last_lock_ms);
   }
 }
 
@@ -252,6 +291,10 @@ void PushConsumerImpl::schedule_pull(const PQ& pq, std::chrono::milliseconds del
 
 void PushConsumerImpl::pull(const PQ& pq) {
   if (pq->dropped) return;
+  if (orderly_clustering() && !pq->locked) {  // RocketMQ: "pull message later because not locked in broker"
+    schedule_pull(pq, kPullErrorDelay);
+    return;
+  }
   {
     std::lock_guard lock(pq->mu);
     if (pq->in_flight.size() > kMaxInFlight) {
@@ -385,6 +428,19 @@ void PushConsumerImpl::consume(const PQ& pq, std::vector<MessageExt> batch) {
 
 void PushConsumerImpl::consume_orderly(const PQ& pq) {
   if (pq->dropped || !running_) return;
+  if (orderly_clustering() && !lock_usable(*pq)) {
+    try_lock_later(pq, kTryLockLaterDelay);  // consumption resumes once the broker renews the lock
+    return;
+  }
+  // Held through the listener and the offset bookkeeping: a rebalance taking the queue
+  // away waits for it before it persists the offset and unlocks (release()).
+  std::unique_lock consuming(pq->consume_lock);
+  if (pq->dropped) return;
+  // The batch ended on a queue taken away meanwhile: its release may be waiting.
+  auto released_if_dropped = [this, &pq, &consuming] {
+    consuming.unlock();
+    if (pq->dropped && orderly_clustering()) via_gate(gate_, true, [](PushConsumerImpl& c) { c.finish_releases(); });
+  };
   std::vector<MessageExt> batch;
   {
     std::lock_guard lock(pq->mu);
@@ -414,12 +470,8 @@ void PushConsumerImpl::consume_orderly(const PQ& pq) {
         if (it != pq->pending.end()) ++it->second.reconsume_times;
       }
     }
-    std::weak_ptr<Gate> weak = gate_;
-    instance_->scheduler().schedule(kReconsumeDelay, 0ms, [weak, pq] {
-      auto g = weak.lock();
-      if (!g) return;
-      via_gate(g, false, [pq](PushConsumerImpl& c) { c.consumers_->post([&c, pq] { c.consume_orderly(pq); }); });
-    });
+    released_if_dropped();
+    schedule_consume_orderly(pq, kReconsumeDelay);
     return;
   }
   {
@@ -430,7 +482,31 @@ void PushConsumerImpl::consume_orderly(const PQ& pq) {
     }
   }
   update_offset(pq);
+  released_if_dropped();
   consumers_->post([this, pq] { consume_orderly(pq); });  // the next batch, letting other queues in
+}
+
+void PushConsumerImpl::schedule_consume_orderly(const PQ& pq, std::chrono::milliseconds delay) {
+  std::weak_ptr<Gate> weak = gate_;
+  instance_->scheduler().schedule(delay, 0ms, [weak, pq] {
+    auto g = weak.lock();
+    if (!g) return;
+    via_gate(g, false, [pq](PushConsumerImpl& c) { c.consumers_->post([&c, pq] { c.consume_orderly(pq); }); });
+  });
+}
+
+bool PushConsumerImpl::release(const PQ& pq, std::chrono::milliseconds wait) {
+  std::unique_lock consuming(pq->consume_lock, std::defer_lock);
+  if (orderly_clustering() && !consuming.try_lock_for(wait)) return false;
+  int64_t off = pq->committable();
+  if (off >= 0) offsets_->update(pq->mq, off, false);
+  if (Status s = offsets_->persist(pq->mq, true); !s.is_ok()) {
+    instance_->logger().info("consumer ", group_, ": ", s.to_string());
+  }
+  offsets_->remove(pq->mq);
+  // After the offset: the next owner locks the queue and reads it (oneway, as RocketMQ).
+  if (orderly_clustering()) unlock_batch(pq->mq.broker_name, {pq->mq}, true);
+  return true;
 }
 
 void PushConsumerImpl::update_offset(const PQ& pq) {

@@ -15,6 +15,8 @@
 //   - topics: autoCreateTopicEnable both ways, explicit creation routed by the name server,
 //     deletion, listing; subscription groups round-trip;
 //   - offset / time / id / key lookups, runtime info, batch sends;
+//   - queue locks of orderly consumers (LOCK/UNLOCK_BATCH_MQ): one holder per queue and
+//     group, renewal, unlock by the holder only, expiry after rebalanceLockMaxLiveTime;
 //   - two name servers both route the broker; it leaves their routes after
 //     brokerExpiredTime when it goes silent (SIGSTOP), at once when it dies (SIGKILL: its
 //     connections close) and when it stops (SIGTERM: it unregisters);
@@ -628,6 +630,42 @@ Route route_of(Client& client, const std::string& namesrv, const std::string& to
     }
   }
   return out;
+}
+
+// LOCK_BATCH_MQ / UNLOCK_BATCH_MQ (41/42) bodies as a Java client's fastjson writes them
+// (members in alphabetical order), queues of broker `broker_name`.
+std::string lock_body(const std::string& group, const std::string& client_id, const std::string& topic,
+                      const std::string& broker_name, const std::vector<int>& queues) {
+  std::string set;
+  for (int q : queues) {
+    set += std::string(set.empty() ? "" : ",") + R"({"brokerName":")" + broker_name + R"(","queueId":)" +
+           std::to_string(q) + R"(,"topic":")" + topic + R"("})";
+  }
+  return R"({"clientId":")" + client_id + R"(","consumerGroup":")" + group + R"(","mqSet":[)" + set +
+         R"(],"onlyThisBroker":false})";
+}
+
+// The queue ids of a LOCK_BATCH_MQ response's lockOKMQSet (sorted), checking each element
+// names `topic` and `broker_name` and carries queueId as a JSON number (the C++ client
+// reads it with asInt()).
+std::vector<int> locked_ids(const RemotingCommand& r, const std::string& topic, const std::string& broker_name) {
+  std::vector<int> ids;
+  EXPECT_EQ(r.code, code::kSuccess) << describe(r);
+  JsonValue root = json_of(r.body);
+  const JsonValue* set = root.find("lockOKMQSet");
+  if (set == nullptr || !set->is_array()) {
+    ADD_FAILURE() << "no lockOKMQSet array in " << r.body;
+    return ids;
+  }
+  for (const JsonValue& q : set->values()) {
+    const JsonValue* id = q.find("queueId");
+    EXPECT_TRUE(id != nullptr && id->is_number()) << r.body;
+    EXPECT_EQ(q.find("topic") ? q.find("topic")->text() : "", topic) << r.body;
+    EXPECT_EQ(q.find("brokerName") ? q.find("brokerName")->text() : "", broker_name) << r.body;
+    ids.push_back(static_cast<int>(json_int(id)));
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 // Polls `pred` every `every` until it holds or `timeout` passes.
@@ -1316,8 +1354,110 @@ TEST_F(RemotingBrokerTest, BatchSendAsJavaSendsIt) { batch_round_trip("rb-batch-
 
 TEST_F(RemotingBrokerTest, BatchSendAsCppSendsIt) { batch_round_trip("rb-batch-cpp", BatchForm::kCpp); }
 
+// Queue locks of orderly consumers: a queue is held by one client of a group at a time;
+// the holder renews, only the holder unlocks (also oneway, as Java's removal path sends
+// it), another group is separate, and a malformed body is refused naming the field while
+// the connection stays usable. (Expiry: RemotingBrokerQueueLocks below.)
+TEST_F(RemotingBrokerTest, QueueLocksAreHeldByOneClientOfAGroupAtATime) {
+  const std::string topic = "rb-locks";
+  const std::string group = "rb-locks-group";
+  const std::string bn = "broker-rb";
+  ASSERT_NO_FATAL_FAILURE(create(topic, 4));
+  Client a, b;
+  auto lock = [&](Client& c, const std::string& id, const std::vector<int>& qs, const std::string& g = "") {
+    return locked_ids(c.call(addr(), request(rc::kLockBatchMq, {}, lock_body(g.empty() ? group : g, id, topic, bn, qs))),
+                      topic, bn);
+  };
+  auto unlock = [&](Client& c, const std::string& id, const std::vector<int>& qs) {
+    return c.call(addr(), request(rc::kUnlockBatchMq, {}, lock_body(group, id, topic, bn, qs)));
+  };
+  EXPECT_EQ(lock(a, "127.0.0.1@a", {0, 1}), (std::vector<int>{0, 1}));
+  EXPECT_EQ(lock(b, "127.0.0.1@b", {0, 1, 2, 3}), (std::vector<int>{2, 3})) << "b got a's queues";
+  EXPECT_EQ(lock(a, "127.0.0.1@a", {0, 1, 2}), (std::vector<int>{0, 1})) << "a's renewal";
+  // A queue of another broker name is another queue.
+  EXPECT_EQ(locked_ids(b.call(addr(), request(rc::kLockBatchMq, {}, lock_body(group, "127.0.0.1@b", topic, "other-broker", {0}))),
+                       topic, "other-broker"),
+            std::vector<int>{0});
+  // Another group locks the same queues independently.
+  EXPECT_EQ(lock(b, "127.0.0.1@b", {0, 1}, group + "-other"), (std::vector<int>{0, 1}));
+
+  // b cannot unlock a's queues.
+  auto u = unlock(b, "127.0.0.1@b", {0, 1});
+  EXPECT_EQ(u.code, code::kSuccess) << describe(u);
+  EXPECT_TRUE(u.body.empty()) << u.body;
+  EXPECT_TRUE(lock(b, "127.0.0.1@b", {0, 1}).empty());
+  // a unlocks queue 1 with a oneway request: b gets it.
+  auto oneway = request(rc::kUnlockBatchMq, {}, lock_body(group, "127.0.0.1@a", topic, bn, {1}));
+  oneway.flag = remoting::kFlagOneway;
+  a.oneway(addr(), oneway);
+  std::vector<int> got;
+  EXPECT_TRUE(eventually(
+      [&] {
+        got = lock(b, "127.0.0.1@b", {0, 1});
+        return got == std::vector<int>{1};
+      },
+      3s))
+      << "after a's oneway unlock of queue 1, b locks " << ::testing::PrintToString(got);
+  EXPECT_EQ(unlock(a, "127.0.0.1@a", {0}).code, code::kSuccess);
+  EXPECT_EQ(lock(b, "127.0.0.1@b", {0, 1}), (std::vector<int>{0, 1}));
+
+  // Malformed bodies: SYSTEM_ERROR naming the field; the connection stays usable.
+  auto bad = a.call(addr(), request(rc::kLockBatchMq, {}, R"({"consumerGroup":"g","mqSet":[]})"));
+  EXPECT_EQ(bad.code, code::kSystemError) << describe(bad);
+  EXPECT_HAS(bad.remark.value_or(""), "clientId");
+  auto bad_queue = a.call(addr(), request(rc::kUnlockBatchMq, {}, R"({"consumerGroup":"g","clientId":"c","mqSet":[{"topic":"t","brokerName":"b","queueId":"x"}]})"));
+  EXPECT_EQ(bad_queue.code, code::kSystemError) << describe(bad_queue);
+  EXPECT_HAS(bad_queue.remark.value_or(""), "mqSet[0].queueId");
+  auto not_json = a.call(addr(), request(rc::kLockBatchMq, {}, "not json"));
+  EXPECT_EQ(not_json.code, code::kSystemError) << describe(not_json);
+  EXPECT_EQ(lock(a, "127.0.0.1@a", {3}), std::vector<int>{}) << "b holds queue 3";
+}
+
 // ---------------------------------------------------------------------------------------
 // Brokers of their own.
+
+// rebalanceLockMaxLiveTime=1500: a lock is kept while renewed, survives its holder's
+// connection closing (RocketMQ releases on expiry only: a client that reconnects keeps its
+// queues), and passes to another client once not renewed for 1.5 s.
+TEST(RemotingBrokerQueueLocks, AnUnrenewedLockExpiresAndPassesToAnotherClient) {
+  Broker broker("broker-locks", "rebalanceLockMaxLiveTime=1500\n");
+  ASSERT_EQ(broker.start(), "");
+  const std::string topic = "rb-lock-expiry";
+  const std::string group = "rb-lock-expiry-group";
+  const std::string bn = "broker-locks";
+  auto lock = [&](Client& c, const std::string& id, const std::vector<int>& qs) {
+    return locked_ids(c.call(broker.address(), request(rc::kLockBatchMq, {}, lock_body(group, id, topic, bn, qs))),
+                      topic, bn);
+  };
+  Client b;
+  auto a = std::make_unique<Client>();
+  ASSERT_EQ(lock(*a, "127.0.0.1@a", {0, 1}), (std::vector<int>{0, 1}));
+  // a renews queue 0 every 300 ms for 2.4 s (past the expiry); queue 1 is left to expire.
+  auto renewing_until = Clock::now() + 2400ms;
+  while (Clock::now() < renewing_until) {
+    std::this_thread::sleep_for(300ms);
+    ASSERT_EQ(lock(*a, "127.0.0.1@a", {0}), std::vector<int>{0});
+  }
+  EXPECT_EQ(lock(b, "127.0.0.1@b", {0, 1}), std::vector<int>{1}) << "queue 1 expired; queue 0 was renewed";
+  // a dies without unlocking: its connection closes, the lock stays until it expires.
+  auto last_renewal = Clock::now();
+  ASSERT_EQ(lock(*a, "127.0.0.1@a", {0}), std::vector<int>{0});
+  a.reset();
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(lock(b, "127.0.0.1@b", {0, 1}), std::vector<int>{1}) << "a's lock went with its connection";
+  std::vector<int> got;
+  ASSERT_TRUE(eventually(
+      [&] {
+        got = lock(b, "127.0.0.1@b", {0, 1});
+        return got == std::vector<int>{0, 1};
+      },
+      5s, 100ms))
+      << "queue 0 never passed to b: " << ::testing::PrintToString(got);
+  auto waited = ms_of(Clock::now() - last_renewal);
+  EXPECT_GE(waited, 1500) << "taken over before the lock expired";
+  EXPECT_LT(waited, 3000);
+  EXPECT_EQ(broker.stop(SIGTERM), 0) << broker.output();
+}
 
 TEST(RemotingBrokerRestart, ConsumerOffsetsSurviveARestart) {
   Broker broker("broker-restart", "flushConsumerOffsetInterval=60000\n");

@@ -8,6 +8,7 @@
 //   PullHoldService       long polls: a pull parked until its queue grows or it times out
 //   MessageWriter         the write path every protocol sends through: what the broker does
 //                         to a message before the store sees it
+//   QueueLocks            queue locks of orderly consumers (LOCK/UNLOCK_BATCH_MQ), with expiry
 // Metadata files live under <storePathRootDir>/config/ in RocketMQ's layouts (standard
 // JSON: map keys are always quoted) and are replaced atomically (temp file + rename).
 // Changes take effect in memory at once; the files are written by a kernel thread soon
@@ -34,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tern/message.h"
 #include "tern/status.h"
 #include "tern/store.h"
 #include "tern/topic_config.h"
@@ -250,6 +252,31 @@ class MessageWriter {
   virtual void put_messages(std::vector<MessageExt> messages, PutCallback done) = 0;
 };
 
+// Queue locks for ordered consumption (RocketMQ's RebalanceLockManager). An orderly
+// consumer in clustering mode locks each queue it is assigned before it pulls from it and
+// renews its locks periodically (RocketMQ clients: every 20 s), so that one member of a
+// group consumes a queue at a time even while a rebalance moves queues between members.
+// A lock not renewed for rebalanceLockMaxLiveTime ms (60 s) expires: the queues of a member
+// that died without unlocking pass to the next member that asks. A closed connection
+// releases nothing (as RocketMQ: a client may reconnect and keep its queues).
+// A queue is (topic, brokerName, queueId), as the client names it; locks are per consumer
+// group, in memory only (a restarted broker starts with none, and members re-lock).
+class QueueLocks {
+ public:
+  virtual ~QueueLocks() = default;
+  // Locks for `client_id` each of `queues` that is free, already held by `client_id`
+  // (renewed: its expiry starts again), or held by another client whose lock expired
+  // (taken over). Returns the queues of `queues` that `client_id` holds now, sorted
+  // without duplicates; the others are held by live locks of other clients. Nothing is
+  // locked for an empty group or client id.
+  virtual std::vector<MessageQueue> try_lock_batch(std::string_view group, std::string_view client_id,
+                                                   const std::vector<MessageQueue>& queues) = 0;
+  // Releases each of `queues` that `client_id` holds in `group` (expired or not); locks
+  // of other clients stay.
+  virtual void unlock_batch(std::string_view group, std::string_view client_id,
+                            const std::vector<MessageQueue>& queues) = 0;
+};
+
 // All of them, as KernelServices::broker() hands them out.
 class BrokerServices {
  public:
@@ -260,6 +287,7 @@ class BrokerServices {
   virtual ClientRegistry& clients() = 0;
   virtual PullHoldService& pull_holds() = 0;
   virtual MessageWriter& writer() = 0;
+  virtual QueueLocks& queue_locks() = 0;
   // Broker-wide counters for GET_BROKER_RUNTIME_INFO and friends: when the services
   // started (ms since the epoch).
   virtual int64_t start_time_ms() const = 0;

@@ -50,6 +50,7 @@ BrokerServicesImpl::BrokerServicesImpl(const ConfigView& config, std::shared_ptr
       offsets_(config_dir_ + "/consumerOffset.json", *logger_),
       clients_(client_options(config), &topics_, &groups_, *logger_),
       holds_(*logger_),
+      locks_(std::chrono::milliseconds(config.get_int("rebalanceLockMaxLiveTime")), *logger_),
       start_time_ms_(wall_clock_ms()) {
   topics_.writer().set_scheduler([this] { schedule_write(&topics_.writer()); });
   groups_.writer().set_scheduler([this] { schedule_write(&groups_.writer()); });

@@ -1,5 +1,5 @@
 // BrokerServicesImpl: the kernel's BrokerServices (tern/broker.h): the topic and group
-// tables, consumer offsets, the client registry and long polling, built from the broker's
+// tables, consumer offsets, the client registry, long polling and queue locks, built from the broker's
 // config, plus the one thread that does their background work.
 //
 // Life cycle, driven by PluginHost:
@@ -33,6 +33,7 @@
 #include "broker/client_manager.h"
 #include "broker/consumer_offset_manager.h"
 #include "broker/pull_request_hold_service.h"
+#include "broker/rebalance_lock_manager.h"
 #include "broker/subscription_group_manager.h"
 #include "broker/topic_config_manager.h"
 #include "runtime/periodic_timer.h"
@@ -64,6 +65,7 @@ class BrokerServicesImpl final : public BrokerServices {
   ClientManager& clients() override { return clients_; }
   PullRequestHoldService& pull_holds() override { return holds_; }
   BrokerMessageWriter& writer() override { return writer_; }
+  RebalanceLockManager& queue_locks() override { return locks_; }
   int64_t start_time_ms() const override { return start_time_ms_; }
 
   // <storePathRootDir>/config, where the metadata files live.
@@ -84,6 +86,7 @@ class BrokerServicesImpl final : public BrokerServices {
   ClientManager clients_;
   PullRequestHoldService holds_;
   BrokerMessageWriter writer_;
+  RebalanceLockManager locks_;
   std::atomic<int64_t> start_time_ms_;
 
   boost::asio::io_context io_;  // the background thread's work

@@ -105,6 +105,10 @@ const ConfigKeySpec kKeys[] = {
     {"notifyConsumerIdsChangedEnable", kBool, "true", "", "tell consumers when their group changes", 0},
     {"clientChannelExpiredTimeout", kLong, "120000", "1..",
      "drop a client not heard from for this long (ms; Tern key, RocketMQ fixes it at 120 s)", 0},
+    {"rebalanceLockMaxLiveTime", kLong, "60000", "1..",
+     "a queue lock of an orderly consumer not renewed for this long expires (ms; RocketMQ's "
+     "rocketmq.broker.rebalance.lockMaxLiveTime)",
+     0},
     {"rejectTransactionMessage", kBool, "false", "", "refuse transaction messages", 0},
     {"slaveReadEnable", kBool, "false", "", "let consumers read from slaves when behind", 0},
     {"haMasterAddress", kStr, "", "", "SLAVE: master's ha address host:port", 0},

@@ -13,7 +13,8 @@ RemotingBroker::RemotingBroker(BrokerContext context, RemotingBrokerOptions opti
       send_(ctx_),
       pull_(ctx_),
       clients_(ctx_, channels_),
-      admin_(ctx_) {}
+      admin_(ctx_),
+      locks_(ctx_) {}
 
 RemotingBroker::~RemotingBroker() { stop(); }
 
@@ -54,7 +55,7 @@ void RemotingBroker::on_request(const std::shared_ptr<RemotingConnection>& conn,
       case request_code::kPullMessage: pull_.handle(conn, request); return;
       default: break;
     }
-    if (clients_.handle(conn, request) || admin_.handle(conn, request)) return;
+    if (clients_.handle(conn, request) || locks_.handle(conn, request) || admin_.handle(conn, request)) return;
     ctx_.logger.debug("request code ", request.code, " from ", conn->peer(), " is not supported");
     conn->respond(request, make_response(request, response_code::kRequestCodeNotSupported,
                                          " request type " + std::to_string(request.code) + " not supported"));

@@ -17,6 +17,7 @@
 #include "client_channels.h"
 #include "client_processor.h"
 #include "pull_processor.h"
+#include "queue_lock_processor.h"
 #include "remoting_client.h"
 #include "remoting_server.h"
 #include "send_processor.h"
@@ -55,6 +56,7 @@ class RemotingBroker {
   PullProcessor pull_;
   ClientProcessor clients_;
   AdminProcessor admin_;
+  QueueLockProcessor locks_;
   std::unique_ptr<RemotingServer> server_;
   std::unique_ptr<RemotingClient> client_;
   std::unique_ptr<BrokerRegistrar> registrar_;

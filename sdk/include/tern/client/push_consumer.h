@@ -21,6 +21,13 @@
 // and at shutdown() (BROADCASTING: to a local file, see set_local_offset_store_dir).
 // RECONSUME_LATER re-delivers the batch locally after 1 s (the broker
 // does not serve CONSUMER_SEND_MSG_BACK yet).
+// An orderly listener in CLUSTERING consumes a queue only while this client holds the
+// queue's lock on its broker (LOCK_BATCH_MQ, as RocketMQ), so two members of a group never
+// consume one queue at the same time, even while a rebalance moves it: a newly assigned
+// queue is locked before it is pulled, locks are renewed every rebalance_lock_interval,
+// a queue taken away is unlocked once its batch in progress ends, and shutdown() unlocks
+// after persisting the offsets. A member that dies without unlocking keeps its queues
+// until the broker's lock expires (rebalanceLockMaxLiveTime, 60 s).
 //
 // Threads: setters and subscribe before start(); start() and shutdown() once each from
 // one thread; the listener runs on consume_thread_max threads. The destructor shuts down.
@@ -59,9 +66,8 @@ class DefaultMQPushConsumer : public ClientConfig {
     listener_ = std::move(listener);
     orderly_listener_ = nullptr;
   }
-  // Orderly: each queue's messages in order, one batch at a time per queue. The broker's
-  // queue lock (LOCK_BATCH_MQ) is not taken yet: while a rebalance moves a queue, its old
-  // and new owner may briefly both consume it.
+  // Orderly: each queue's messages in order, one batch at a time per queue; in CLUSTERING
+  // only under the queue's broker lock (see the top of the file).
   void register_message_listener(MessageListenerOrderly listener) {
     orderly_listener_ = std::move(listener);
     listener_ = nullptr;
@@ -81,6 +87,13 @@ class DefaultMQPushConsumer : public ClientConfig {
   // Not in RocketMQ's API (its rebalanceInterval is a system property): 20 s.
   void set_rebalance_interval(std::chrono::milliseconds t) { rebalance_interval_ = t; }
   void set_persist_consumer_offset_interval(std::chrono::milliseconds t) { persist_interval_ = t; }  // 5 s
+  // Orderly CLUSTERING, Tern additions for RocketMQ's system properties
+  // rocketmq.client.rebalance.lockInterval and .lockMaxLiveTime: how often the held queue
+  // locks are renewed on the brokers (20 s), and how long after its last renewal a lock is
+  // trusted here (30 s: past it, the queue's consumption pauses until the broker renews it).
+  // Keep the interval below both lifetimes (this one and the broker's 60 s).
+  void set_rebalance_lock_interval(std::chrono::milliseconds t) { rebalance_lock_interval_ = t; }
+  void set_rebalance_lock_max_live_time(std::chrono::milliseconds t) { rebalance_lock_max_live_ = t; }
   // BROADCASTING keeps offsets in <dir>/<clientId>/<group>/offsets.json (RocketMQ's
   // LocalFileOffsetStore; its rocketmq.client.localOffsetStoreDir): $HOME/.rocketmq_offsets.
   void set_local_offset_store_dir(std::string dir) { local_offset_store_dir_ = std::move(dir); }
@@ -104,6 +117,8 @@ class DefaultMQPushConsumer : public ClientConfig {
   int pull_batch_size_ = 32;
   std::chrono::milliseconds rebalance_interval_{20000};
   std::chrono::milliseconds persist_interval_{5000};
+  std::chrono::milliseconds rebalance_lock_interval_{20000};
+  std::chrono::milliseconds rebalance_lock_max_live_{30000};
   std::string local_offset_store_dir_;
   std::unique_ptr<internal::PushConsumerImpl> impl_;
 };
