@@ -273,6 +273,25 @@ TEST(TimerSchedule, StaleEntriesAreTheOldOnesNotDueSoon) {
   EXPECT_EQ(s.low_watermark(), 3);
 }
 
+TEST(TimerSchedule, RollingOftenLeavesNoHeapBehind) {
+  TimerSchedule s;
+  s.add(entry(0, 1'000'000, 0));
+  int64_t next = 1;
+  for (int round = 0; round < 20'000; ++round) {  // one message rolled 20,000 times
+    auto stale = s.take_stale(round + 1, 0, 1);
+    ASSERT_EQ(stale.size(), 1u);
+    s.add(entry(next, 1'000'000, round + 1));
+    s.finish(stale[0].queue_offset);
+    ++next;
+  }
+  EXPECT_EQ(s.waiting(), 1u);
+  EXPECT_LE(s.heap_size(), 2u + 4096u);
+  EXPECT_EQ(s.low_watermark(), next - 1);
+  auto due = s.take_due(1'000'000, 10);
+  ASSERT_EQ(due.size(), 1u);  // delivered once
+  EXPECT_EQ(due[0].queue_offset, next - 1);
+}
+
 TEST(TimerSchedule, LogWatermarkKeepsRecordsListingOffsetsAtOrAboveTheWindow) {
   TimerSchedule s(0, 0);
   EXPECT_EQ(s.done_log_watermark(), 0);

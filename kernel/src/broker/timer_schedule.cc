@@ -42,6 +42,7 @@ void TimerSchedule::finish(int64_t queue_offset) {
   if (s == nullptr) return;
   set_state(*s, State::kDone);
   advance();
+  compact();
 }
 
 void TimerSchedule::retry(int64_t queue_offset, int64_t deliver_ms) {
@@ -99,6 +100,16 @@ void TimerSchedule::logged(int64_t log_offset, int64_t max_listed) {
 }
 
 int64_t TimerSchedule::done_log_watermark() const { return log_.empty() ? next_log_offset_ : log_.front().first; }
+
+void TimerSchedule::compact() {
+  if (due_.size() <= 2 * waiting_ + 4096) return;
+  std::vector<Due> live;
+  live.reserve(waiting_);
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].state == State::kWaiting) live.emplace_back(slots_[i].deliver_ms, base_ + static_cast<int64_t>(i));
+  }
+  due_ = decltype(due_)(std::greater<>(), std::move(live));
+}
 
 void TimerSchedule::advance() {
   while (!slots_.empty() && slots_.front().state == State::kDone) {

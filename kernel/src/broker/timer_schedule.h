@@ -13,7 +13,8 @@
 // offsets; done_log_watermark() is the first log record a restart must read: every
 // earlier record lists only offsets below low_watermark().
 //
-// Memory: 32 bytes per slot in the window plus 16 per waiting entry.
+// Memory: 32 bytes per slot in the window plus 16 per waiting entry (up to twice that
+// while stale heap pairs wait for a compaction).
 //
 // Thread-safety: none (see above).
 #pragma once
@@ -71,6 +72,8 @@ class TimerSchedule {
   int64_t end_offset() const { return base_ + static_cast<int64_t>(slots_.size()); }
   size_t waiting() const { return waiting_; }
   size_t busy() const { return busy_; }
+  // Pairs in the due-time heap, stale ones included (kept below 2 * waiting() + 4096).
+  size_t heap_size() const { return due_.size(); }
 
  private:
   enum class State : uint8_t { kUnknown, kWaiting, kBusy, kDone };
@@ -86,6 +89,10 @@ class TimerSchedule {
   Slot* slot(int64_t offset);
   // Pops done slots off the front and log records that only list offsets below it.
   void advance();
+  // Rebuilds the heap from the waiting slots when stale pairs (left by rolled, retried
+  // and finished entries) outnumber the live ones: a message rolled every hour for a week
+  // would otherwise leave 168 pairs behind.
+  void compact();
   void set_state(Slot& s, State state);
   TimerEntry entry_of(int64_t offset, const Slot& s) const;
 
