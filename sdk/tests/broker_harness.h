@@ -29,6 +29,7 @@
 #include "remoting_client.h"
 #include "runtime/io_context_pool.h"
 #include "tern/client/message.h"
+#include "tern/client/producer.h"
 
 namespace tern::client::harness {
 
@@ -220,5 +221,35 @@ class Raw {
   remoting::RemotingClient client_;
 };
 
+// A fixture whose suite shares one started broker, a Raw client and a started producer.
+// `Suite` names them: kBrokerName, kBrokerConfig (extra broker.properties lines) and
+// kProducerGroup (also the producer's instance name).
+template <typename Suite>
+class BrokerSuiteTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    broker_ = new Broker(Suite::kBrokerName, Suite::kBrokerConfig);
+    std::string error = broker_->start();
+    ASSERT_TRUE(error.empty()) << error;
+    raw_ = new Raw;
+    producer_ = new DefaultMQProducer(Suite::kProducerGroup);
+    producer_->set_namesrv_addr(broker_->namesrv());
+    producer_->set_instance_name(Suite::kProducerGroup);
+    producer_->start();
+  }
+  static void TearDownTestSuite() {
+    if (producer_ != nullptr) producer_->shutdown();
+    delete producer_;
+    delete raw_;
+    delete broker_;
+    producer_ = nullptr;
+    raw_ = nullptr;
+    broker_ = nullptr;
+  }
+
+  static inline Broker* broker_ = nullptr;
+  static inline Raw* raw_ = nullptr;
+  static inline DefaultMQProducer* producer_ = nullptr;
+};
 
 }  // namespace tern::client::harness

@@ -84,25 +84,14 @@ class Received {
   std::set<std::string> tags_;
 };
 
-class SdkPushConsumerTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    broker_ = new Broker("sdk-broker", "autoCreateTopicEnable=false\nenablePropertyFilter=true\n");
-    std::string error = broker_->start();
-    ASSERT_TRUE(error.empty()) << error;
-    raw_ = new Raw;
-    producer_ = new DefaultMQProducer("sdk_consumer_test_producer");
-    producer_->set_namesrv_addr(broker_->namesrv());
-    producer_->set_instance_name("sdk_consumer_test_producer");
-    producer_->start();
-  }
-  static void TearDownTestSuite() {
-    producer_->shutdown();
-    delete producer_;
-    delete raw_;
-    delete broker_;
-  }
+struct ConsumerSuite {
+  static constexpr const char* kBrokerName = "sdk-broker";
+  static constexpr const char* kBrokerConfig = "autoCreateTopicEnable=false\nenablePropertyFilter=true\n";
+  static constexpr const char* kProducerGroup = "sdk_consumer_test_producer";
+};
 
+class SdkPushConsumerTest : public harness::BrokerSuiteTest<ConsumerSuite> {
+ protected:
   std::unique_ptr<DefaultMQPushConsumer> consumer(const std::string& group, const std::string& instance) {
     auto c = std::make_unique<DefaultMQPushConsumer>(group);
     c->set_namesrv_addr(broker_->namesrv());
@@ -118,14 +107,7 @@ class SdkPushConsumerTest : public ::testing::Test {
       ASSERT_EQ(r.send_status, SendStatus::SEND_OK);
     }
   }
-
-  static Broker* broker_;
-  static Raw* raw_;
-  static DefaultMQProducer* producer_;
 };
-Broker* SdkPushConsumerTest::broker_ = nullptr;
-Raw* SdkPushConsumerTest::raw_ = nullptr;
-DefaultMQProducer* SdkPushConsumerTest::producer_ = nullptr;
 
 TEST(SdkRebalanceUnit, AllocateAveragely) {
   std::vector<MessageQueue> qs;

@@ -95,32 +95,12 @@ class Arrivals {
   std::vector<Arrival> got_;
 };
 
-class SdkTimerTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    broker_ = new Broker("sdk-timer-broker", "autoCreateTopicEnable=false\n");
-    std::string error = broker_->start();
-    ASSERT_TRUE(error.empty()) << error;
-    raw_ = new Raw;
-    producer_ = new DefaultMQProducer("sdk_timer_test_producer");
-    producer_->set_namesrv_addr(broker_->namesrv());
-    producer_->set_instance_name("sdk_timer_test_producer");
-    producer_->start();
-  }
-  static void TearDownTestSuite() {
-    producer_->shutdown();
-    delete producer_;
-    delete raw_;
-    delete broker_;
-  }
-
-  static Broker* broker_;
-  static Raw* raw_;
-  static DefaultMQProducer* producer_;
+struct TimerSuite {
+  static constexpr const char* kBrokerName = "sdk-timer-broker";
+  static constexpr const char* kBrokerConfig = "autoCreateTopicEnable=false\n";
+  static constexpr const char* kProducerGroup = "sdk_timer_test_producer";
 };
-Broker* SdkTimerTest::broker_ = nullptr;
-Raw* SdkTimerTest::raw_ = nullptr;
-DefaultMQProducer* SdkTimerTest::producer_ = nullptr;
+using SdkTimerTest = harness::BrokerSuiteTest<TimerSuite>;
 
 TEST_F(SdkTimerTest, MixedDelaysArriveWithin100MsOfDue) {
   constexpr int kQueues = 4;

@@ -27,6 +27,17 @@ constexpr int64_t kRollMinLeadMs = 60000;   // an entry due sooner than this is 
 constexpr int32_t kScanBatch = 256;         // records per read of the restart scan
 constexpr int64_t kFailureLogEveryMs = 10000;
 
+// A read of one timer-topic queue for the restart scan.
+GetRequest scan_request(int32_t queue_id, int64_t from) {
+  GetRequest req;
+  req.topic = std::string(topic_names::kTimer);
+  req.queue_id = queue_id;
+  req.offset = from;
+  req.max_count = kScanBatch;
+  req.max_bytes = 64 << 20;
+  return req;
+}
+
 Status not_started() {
   return Status::unavailable("the timer service is not running (broker starting or stopping); send again");
 }
@@ -178,12 +189,7 @@ Status TimerMessageService::start(MessageStore* store) {
 
 void TimerMessageService::read_delivery_log(int64_t from, int64_t timer_end) {
   MessageStore* s = store();
-  GetRequest req;
-  req.topic = std::string(topic_names::kTimer);
-  req.queue_id = kTimerDoneQueueId;
-  req.offset = from;
-  req.max_count = kScanBatch;
-  req.max_bytes = 64 << 20;
+  GetRequest req = scan_request(kTimerDoneQueueId, from);
   while (true) {
     GetResult r = s->get_messages(req);
     for (const StoredRecord& rec : r.records) {
@@ -210,12 +216,7 @@ void TimerMessageService::read_delivery_log(int64_t from, int64_t timer_end) {
 
 void TimerMessageService::read_timer_queue(int64_t from, int64_t end) {
   MessageStore* s = store();
-  GetRequest req;
-  req.topic = std::string(topic_names::kTimer);
-  req.queue_id = kTimerQueueId;
-  req.offset = from;
-  req.max_count = kScanBatch;
-  req.max_bytes = 64 << 20;
+  GetRequest req = scan_request(kTimerQueueId, from);
   int64_t expected = from;  // offsets the store skipped (holes, removed records) hold nothing to deliver
   size_t unreadable = 0;
   auto skip_to = [&](int64_t offset) {
