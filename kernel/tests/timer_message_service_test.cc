@@ -28,11 +28,12 @@ int64_t now_ms() {
 
 class TimerServiceTest : public ::testing::Test {
  protected:
-  std::unique_ptr<TimerMessageService> make(std::chrono::milliseconds roll_window = 3600s) {
+  std::unique_ptr<TimerMessageService> make(std::chrono::milliseconds roll_window = 3600s, bool deliver = true) {
     TimerMessageOptions o;
     o.checkpoint_file = dir_.file("config/timerCheckpoint.json");
     o.max_delay = 600s;
     o.roll_window = roll_window;
+    o.deliver = deliver;
     return std::make_unique<TimerMessageService>(o, *logger_);
   }
 
@@ -259,6 +260,14 @@ TEST_F(TimerServiceTest, OldEntriesAreRolledToTheQueueEnd) {
   EXPECT_EQ(delivered()[0].body, "long");
   std::this_thread::sleep_for(200ms);
   EXPECT_EQ(delivered().size(), 1u);  // the original was not delivered too
+}
+
+TEST_F(TimerServiceTest, OffOnASlave) {
+  auto timers = make(3600s, /*deliver=*/false);
+  ASSERT_TRUE(timers->start(&store_).is_ok());
+  auto r = send(*timers, timed("s", now_ms() + 1000));
+  EXPECT_TRUE(r.status().is_unavailable()) << r.status().to_string();
+  EXPECT_TRUE(parked().empty());
 }
 
 }  // namespace

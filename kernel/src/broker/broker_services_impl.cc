@@ -44,6 +44,7 @@ TimerMessageOptions timer_options(const ConfigView& config) {
   o.checkpoint_file = config_dir_of(config) + "/timerCheckpoint.json";
   o.max_delay = std::chrono::seconds(config.get_int("timerMaxDelaySec"));
   o.roll_window = std::chrono::seconds(config.get_int("timerRollWindowSec"));
+  o.deliver = config.get_string("brokerRole") != "SLAVE";
   return o;
 }
 

@@ -134,6 +134,10 @@ void TimerMessageService::on_parked(const PutResult& result, const std::vector<i
 
 Status TimerMessageService::start(MessageStore* store) {
   if (store == nullptr || this->store() != nullptr) return Status::ok();
+  if (!options_.deliver) {
+    logger_.info("timer off on this slave: its master delivers timer messages");
+    return Status::ok();
+  }
   auto started = Clock::now();
   MetadataLoad::Source source = MetadataLoad::Source::kMissing;
   auto loaded = load_metadata_table<TimerCheckpointFile>(checkpoint_.path(), decode_timer_checkpoint_file, logger_,

@@ -47,6 +47,9 @@ struct TimerMessageOptions {
   std::string checkpoint_file;                             // <storePathRootDir>/config/timerCheckpoint.json
   std::chrono::milliseconds max_delay{604800LL * 1000};    // timerMaxDelaySec
   std::chrono::milliseconds roll_window{3600LL * 1000};    // timerRollWindowSec
+  // False on a slave (brokerRole=SLAVE): it writes nothing of its own, so its master's
+  // timer delivers, as in RocketMQ 5; start() then leaves the service off.
+  bool deliver = true;
 };
 
 // Entries delivered (or rolled) together, and listed in one delivery-log record.
@@ -62,7 +65,8 @@ class TimerMessageService {
   // Loads the checkpoint (a missing one means a new store; a corrupt one is logged and the
   // timer queue read from its start, which is safe, only slower), rebuilds the schedule
   // from the store and starts the delivery thread. Blocks on disk: call it at start-up,
-  // before protocols take sends. With a null store it does nothing (no timer then).
+  // before protocols take sends. With a null store, or on a slave, it does nothing (no
+  // timer then: try_schedule answers Unavailable).
   // IoError naming the file when the checkpoint cannot be read.
   Status start(MessageStore* store);
   // Stops the delivery thread after its current batch. Idempotent.
