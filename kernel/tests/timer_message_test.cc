@@ -242,6 +242,9 @@ TEST(TimerSchedule, RetryWaitsAgainAndFinishedSlotsIgnoreLateAdds) {
 
   TimerSchedule r(0);
   r.finish(3);  // the delivery log lists 3 before the queue is read
+  EXPECT_TRUE(r.is_done(3));
+  EXPECT_FALSE(r.is_done(2));
+  EXPECT_FALSE(r.is_done(4));
   r.add(entry(3, 10));
   EXPECT_EQ(r.waiting(), 0u);
   r.add(entry(0, 10));

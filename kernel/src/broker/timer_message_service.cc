@@ -233,6 +233,10 @@ void TimerMessageService::read_timer_queue(int64_t from, int64_t end) {
       if (rec.queue_offset >= end) break;
       skip_to(rec.queue_offset);
       expected = rec.queue_offset + 1;
+      {
+        std::lock_guard lock(mutex_);
+        if (schedule_.is_done(rec.queue_offset)) continue;  // the delivery log lists it: no need to read it
+      }
       auto m = s->look_message(rec.commit_log_offset);
       auto due = m.is_ok() ? timer_out_ms(*m) : Result<int64_t>(m.status());
       std::lock_guard lock(mutex_);

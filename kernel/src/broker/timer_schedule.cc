@@ -53,6 +53,12 @@ void TimerSchedule::retry(int64_t queue_offset, int64_t deliver_ms) {
   due_.emplace(deliver_ms, queue_offset);
 }
 
+bool TimerSchedule::is_done(int64_t queue_offset) const {
+  if (queue_offset < base_) return true;
+  auto index = static_cast<size_t>(queue_offset - base_);
+  return index < slots_.size() && slots_[index].state == State::kDone;
+}
+
 std::optional<int64_t> TimerSchedule::next_deliver_ms() {
   while (!due_.empty()) {
     auto [ms, offset] = due_.top();

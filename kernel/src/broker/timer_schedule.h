@@ -53,6 +53,9 @@ class TimerSchedule {
   // A busy entry waits again, until `deliver_ms` (its delivery failed and will be retried).
   void retry(int64_t queue_offset, int64_t deliver_ms);
 
+  // True when `queue_offset` is below the window or its slot is done.
+  bool is_done(int64_t queue_offset) const;
+
   // The earliest due time among waiting entries; nullopt when none waits.
   std::optional<int64_t> next_deliver_ms();
   // Up to `max` waiting entries due at or before `now_ms`, earliest first; they become busy.
