@@ -143,8 +143,10 @@ Status TimerMessageService::start(MessageStore* store) {
   auto loaded = load_metadata_table<TimerCheckpointFile>(checkpoint_.path(), decode_timer_checkpoint_file, logger_,
                                                          &source);
   TimerCheckpointFile checkpoint;
+  bool have_checkpoint = false;
   if (loaded.is_ok()) {
     checkpoint = *loaded;
+    have_checkpoint = source != MetadataLoad::Source::kMissing;
   } else if (loaded.status().is_corruption()) {
     logger_.warn(loaded.status().message(), "; the timer reads its whole queue instead (safe, slower)");
   } else {
@@ -158,10 +160,10 @@ Status TimerMessageService::start(MessageStore* store) {
   int64_t log_min = store->min_offset(topic, kTimerDoneQueueId), log_end = store->max_offset(topic, kTimerDoneQueueId);
   int64_t from = std::clamp(checkpoint.timer_queue_offset, queue_min, queue_end);
   int64_t log_from = std::clamp(checkpoint.done_log_offset, log_min, log_end);
-  if (checkpoint.timer_queue_offset < queue_min) {
+  if (have_checkpoint && checkpoint.timer_queue_offset < queue_min) {
     logger_.error("timer queue starts at offset ", queue_min, " but the checkpoint says entries from ",
-                  checkpoint.timer_queue_offset, " may still wait: retention removed ", queue_min - checkpoint.timer_queue_offset,
-                  " entries before they were delivered");
+                  checkpoint.timer_queue_offset, " may still wait: retention removed ",
+                  queue_min - checkpoint.timer_queue_offset, " entries before they were delivered");
   }
   {
     std::lock_guard lock(mutex_);
