@@ -93,7 +93,8 @@ TEST_F(TopicConfigManagerTest, CreateUpdateRemoveAndNameRules) {
   EXPECT_TRUE(topics.create_or_update(t).is_invalid_argument());
 
   t.write_queue_nums = 1;
-  for (const char* system : {"TBW102", "SCHEDULE_TOPIC_XXXX", "DefaultCluster", "broker-a", "RMQ_SYS_TRANS_HALF_TOPIC"}) {
+  for (const char* system :
+       {"TBW102", "SCHEDULE_TOPIC_XXXX", "DefaultCluster", "broker-a", "RMQ_SYS_TRANS_HALF_TOPIC", "rmq_sys_wheel_timer"}) {
     t.topic_name = system;
     Status s = topics.create_or_update(t);
     EXPECT_TRUE(s.is_invalid_argument()) << system;
@@ -168,7 +169,7 @@ TEST_F(TopicConfigManagerTest, SendPermissions) {
   EXPECT_EQ(r.status().code(), Status::Code::kPermissionDenied);
   EXPECT_NE(r.status().message().find("ReadOnly"), std::string::npos);
 
-  for (const char* forbidden : {"SCHEDULE_TOPIC_XXXX", "RMQ_SYS_TRANS_HALF_TOPIC", "OFFSET_MOVED_EVENT"}) {
+  for (const char* forbidden : {"SCHEDULE_TOPIC_XXXX", "RMQ_SYS_TRANS_HALF_TOPIC", "OFFSET_MOVED_EVENT", "rmq_sys_wheel_timer"}) {
     auto f = topics.topic_for_send(forbidden, 4);
     ASSERT_FALSE(f.is_ok()) << forbidden;
     EXPECT_EQ(f.status().code(), Status::Code::kPermissionDenied) << forbidden;

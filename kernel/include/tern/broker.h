@@ -247,7 +247,11 @@ class MessageWriter {
  public:
   virtual ~MessageWriter() = default;
   // As MessageStore::put_message / put_messages; `done` runs once. Without a store plugin
-  // loaded (or before start / after stop), `done` gets Unavailable at once.
+  // loaded (or before start / after stop), `done` gets Unavailable at once. A timer message
+  // (TIMER_DELIVER_MS, TIMER_DELAY_SEC, TIMER_DELAY_MS, __STARTDELIVERTIME) due later is
+  // parked until due (docs/timer-messages.md): `done` reports where the parked entry was
+  // stored; a time that is not a whole number, negative, or beyond timerMaxDelaySec gets
+  // InvalidArgument naming the property, its value and the limit.
   virtual void put_message(MessageExt message, PutCallback done) = 0;
   virtual void put_messages(std::vector<MessageExt> messages, PutCallback done) = 0;
 };

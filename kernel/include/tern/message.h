@@ -46,9 +46,16 @@ inline constexpr std::string_view kReplyToClient = "REPLY_TO_CLIENT";
 inline constexpr std::string_view kCluster = "CLUSTER";
 inline constexpr std::string_view kStartDeliverTime = "__STARTDELIVERTIME";  // Aliyun clients
 inline constexpr std::string_view kShardingKey = "__SHARDINGKEY";
-inline constexpr std::string_view kTimerDeliverMs = "TIMER_DELIVER_MS";  // RocketMQ 5 timers
+// RocketMQ 5 timer messages: a producer sets one of the first three (an absolute time in ms
+// since the epoch, or a delay from the broker's receipt in s or ms); the broker adds the
+// others, which consumers see on the delivered message.
+inline constexpr std::string_view kTimerDeliverMs = "TIMER_DELIVER_MS";
 inline constexpr std::string_view kTimerDelaySec = "TIMER_DELAY_SEC";
 inline constexpr std::string_view kTimerDelayMs = "TIMER_DELAY_MS";
+inline constexpr std::string_view kTimerOutMs = "TIMER_OUT_MS";          // the due time, ms since the epoch
+inline constexpr std::string_view kTimerEnqueueMs = "TIMER_ENQUEUE_MS";  // when the broker parked it
+inline constexpr std::string_view kTimerDequeueMs = "TIMER_DEQUEUE_MS";  // when the broker delivered it
+inline constexpr std::string_view kTimerRollTimes = "TIMER_ROLL_TIMES";  // times re-parked on the way
 
 // The RocketMQ text form separates a name from its value with \u0001 and pairs with \u0002.
 inline constexpr char kNameValueSeparator = '\x01';

@@ -27,6 +27,8 @@ inline constexpr std::string_view kAutoCreateTopicKey = "TBW102";  // template f
 inline constexpr std::string_view kSchedule = "SCHEDULE_TOPIC_XXXX";
 inline constexpr std::string_view kTransactionHalf = "RMQ_SYS_TRANS_HALF_TOPIC";
 inline constexpr std::string_view kTransactionOpHalf = "RMQ_SYS_TRANS_OP_HALF_TOPIC";
+// Timer messages wait here until due (RocketMQ 5's TimerMessageStore.TIMER_TOPIC).
+inline constexpr std::string_view kTimer = "rmq_sys_wheel_timer";
 inline constexpr std::string_view kRetryPrefix = "%RETRY%";
 inline constexpr std::string_view kDlqPrefix = "%DLQ%";
 inline std::string retry_topic(std::string_view group) { return std::string(kRetryPrefix) + std::string(group); }

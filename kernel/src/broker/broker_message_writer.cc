@@ -17,6 +17,8 @@ void BrokerMessageWriter::put_message(MessageExt message, PutCallback done) {
     done(no_store());
     return;
   }
+  TimerMessageService* timers = timers_.load();
+  if (timers != nullptr && timers->try_schedule(message, done)) return;
   store->put_message(std::move(message), std::move(done));
 }
 
@@ -26,6 +28,8 @@ void BrokerMessageWriter::put_messages(std::vector<MessageExt> messages, PutCall
     done(no_store());
     return;
   }
+  TimerMessageService* timers = timers_.load();
+  if (timers != nullptr && timers->try_schedule(messages, done)) return;
   store->put_messages(std::move(messages), std::move(done));
 }
 

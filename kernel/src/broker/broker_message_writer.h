@@ -1,6 +1,7 @@
-// BrokerMessageWriter: the kernel's MessageWriter (tern/broker.h). Today it hands every
-// message to the store as it is; the delivery services (delay levels and timers, prepared
-// transaction messages) hook in here, so every protocol gets them.
+// BrokerMessageWriter: the kernel's MessageWriter (tern/broker.h). The delivery services
+// hook in here, so every protocol gets them: a timer message goes to TimerMessageService
+// (which parks it until due); anything else is handed to the store as it is (delay levels
+// and prepared transaction messages come next).
 //
 // Thread-safety: put_* from any thread; attach/detach from the main thread while no
 // protocol plugin runs (PluginHost's start/stop order guarantees it).
@@ -8,6 +9,7 @@
 
 #include <atomic>
 
+#include "broker/timer_message_service.h"
 #include "tern/broker.h"
 #include "tern/store.h"
 
@@ -15,15 +17,23 @@ namespace tern::kernel {
 
 class BrokerMessageWriter final : public MessageWriter {
  public:
-  // `store` may be null (no store plugin): puts then fail with Unavailable.
-  void attach(MessageStore* store) { store_.store(store); }
-  void detach() { store_.store(nullptr); }
+  // `store` may be null (no store plugin): puts then fail with Unavailable. `timers` (may
+  // be null: timer properties are then stored as they are) must be started.
+  void attach(MessageStore* store, TimerMessageService* timers = nullptr) {
+    timers_.store(timers);
+    store_.store(store);
+  }
+  void detach() {
+    store_.store(nullptr);
+    timers_.store(nullptr);
+  }
 
   void put_message(MessageExt message, PutCallback done) override;
   void put_messages(std::vector<MessageExt> messages, PutCallback done) override;
 
  private:
   std::atomic<MessageStore*> store_{nullptr};
+  std::atomic<TimerMessageService*> timers_{nullptr};
 };
 
 }  // namespace tern::kernel

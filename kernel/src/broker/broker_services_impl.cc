@@ -39,6 +39,15 @@ ClientManagerOptions client_options(const ConfigView& config) {
           std::chrono::milliseconds(config.get_int("clientChannelExpiredTimeout"))};
 }
 
+TimerMessageOptions timer_options(const ConfigView& config) {
+  TimerMessageOptions o;
+  o.checkpoint_file = config_dir_of(config) + "/timerCheckpoint.json";
+  o.max_delay = std::chrono::seconds(config.get_int("timerMaxDelaySec"));
+  o.roll_window = std::chrono::seconds(config.get_int("timerRollWindowSec"));
+  o.deliver = config.get_string("brokerRole") != "SLAVE";
+  return o;
+}
+
 }  // namespace
 
 BrokerServicesImpl::BrokerServicesImpl(const ConfigView& config, std::shared_ptr<Logger> logger)
@@ -50,6 +59,7 @@ BrokerServicesImpl::BrokerServicesImpl(const ConfigView& config, std::shared_ptr
       offsets_(config_dir_ + "/consumerOffset.json", *logger_),
       clients_(client_options(config), &topics_, &groups_, *logger_),
       holds_(*logger_),
+      timers_(timer_options(config), *logger_),
       locks_(std::chrono::milliseconds(config.get_int("rebalanceLockMaxLiveTime")), *logger_),
       start_time_ms_(wall_clock_ms()) {
   topics_.writer().set_scheduler([this] { schedule_write(&topics_.writer()); });
@@ -63,10 +73,11 @@ Status BrokerServicesImpl::start(MessageStore* store) {
   TERN_RETURN_IF_ERROR(topics_.load());
   TERN_RETURN_IF_ERROR(groups_.load());
   TERN_RETURN_IF_ERROR(offsets_.load());
+  TERN_RETURN_IF_ERROR(timers_.start(store));
   started_ = true;
   start_time_ms_ = wall_clock_ms();
   holds_.start(store);
-  writer_.attach(store);
+  writer_.attach(store, store != nullptr ? &timers_ : nullptr);
 
   work_.emplace(io_.get_executor());
   flush_timer_ = std::make_unique<PeriodicTimer>(io_, offset_flush_interval_, [this] { write_all("periodic"); });
@@ -91,6 +102,7 @@ void BrokerServicesImpl::stop() {
   stopped_ = true;
   writer_.detach();
   holds_.stop();  // every parked pull answered before the protocol plugins' objects go
+  timers_.stop();
   if (started_) {
     flush_timer_->cancel();  // waits for a run in progress
     scan_timer_->cancel();
@@ -113,7 +125,7 @@ void BrokerServicesImpl::schedule_write(MetadataWriter* writer) {
 }
 
 void BrokerServicesImpl::write_all(const char* when) {
-  for (MetadataWriter* w : {&topics_.writer(), &groups_.writer(), &offsets_.writer()}) {
+  for (MetadataWriter* w : {&topics_.writer(), &groups_.writer(), &offsets_.writer(), &timers_.checkpoint_writer()}) {
     Status s = w->write_if_dirty();
     if (!s.is_ok()) logger_->error("cannot write metadata at ", when, ": ", s.message());
   }

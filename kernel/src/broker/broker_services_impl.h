@@ -8,13 +8,15 @@
 //                 groups), nothing is read or written yet;
 //   start(store)  after the store plugin started: loads topics.json, subscriptionGroup.json
 //                 and consumerOffset.json (a corrupt file fails the start, naming it),
-//                 attaches long polling and the write path to the store, starts the
-//                 background thread;
+//                 rebuilds the timer schedule from the store (TimerMessageService), attaches
+//                 long polling and the write path to the store, starts the background thread;
 //   stop()        after the protocol plugins stopped, before the store stops: detaches the
-//                 write path, wakes the held pulls (false), writes every changed file, forgets every client channel.
+//                 write path, wakes the held pulls (false), stops the timer thread, writes
+//                 every changed file, forgets every client channel.
 //
 // The background thread ("broker services") writes metadata files soon after each change,
-// writes consumer offsets every flushConsumerOffsetInterval ms when they changed, and
+// writes consumer offsets and the timer checkpoint every flushConsumerOffsetInterval ms
+// when they changed, and
 // drops clients not heard from within clientChannelExpiredTimeout. Disk writes happen
 // there, never on the io threads that call the services.
 //
@@ -35,6 +37,7 @@
 #include "broker/pull_request_hold_service.h"
 #include "broker/rebalance_lock_manager.h"
 #include "broker/subscription_group_manager.h"
+#include "broker/timer_message_service.h"
 #include "broker/topic_config_manager.h"
 #include "runtime/periodic_timer.h"
 #include "tern/broker.h"
@@ -68,6 +71,8 @@ class BrokerServicesImpl final : public BrokerServices {
   RebalanceLockManager& queue_locks() override { return locks_; }
   int64_t start_time_ms() const override { return start_time_ms_; }
 
+  TimerMessageService& timers() { return timers_; }
+
   // <storePathRootDir>/config, where the metadata files live.
   const std::string& config_dir() const { return config_dir_; }
 
@@ -85,6 +90,7 @@ class BrokerServicesImpl final : public BrokerServices {
   ConsumerOffsetManager offsets_;
   ClientManager clients_;
   PullRequestHoldService holds_;
+  TimerMessageService timers_;
   BrokerMessageWriter writer_;
   RebalanceLockManager locks_;
   std::atomic<int64_t> start_time_ms_;

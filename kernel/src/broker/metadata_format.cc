@@ -1,4 +1,5 @@
-// Encoding and decoding of topics.json, subscriptionGroup.json and consumerOffset.json.
+// Encoding and decoding of topics.json, subscriptionGroup.json, consumerOffset.json and
+// timerCheckpoint.json.
 //
 // Encoding writes the text directly rather than building a JsonValue: an object's set()
 // is linear in its size, and an offset table can hold tens of thousands of entries that
@@ -304,6 +305,27 @@ Result<OffsetTable> decode_consumer_offsets_file(const JsonValue& json) {
     }
   }
   return table;
+}
+
+std::string encode_timer_checkpoint_file(const TimerCheckpointFile& file) {
+  std::string out;
+  ObjectWriter root(&out);
+  root.field("timerQueueOffset", file.timer_queue_offset);
+  root.field("timerLogOffset", file.done_log_offset);
+  root.close();
+  return out;
+}
+
+Result<TimerCheckpointFile> decode_timer_checkpoint_file(const JsonValue& json) {
+  TimerCheckpointFile file;
+  FieldReader r(json, "");
+  r.read("timerQueueOffset", &file.timer_queue_offset);
+  r.read("timerLogOffset", &file.done_log_offset);
+  TERN_RETURN_IF_ERROR(r.status());
+  if (file.timer_queue_offset < 0 || file.done_log_offset < 0) {
+    return Status::invalid_argument("timerQueueOffset and timerLogOffset must not be negative");
+  }
+  return file;
 }
 
 }  // namespace tern::kernel

@@ -11,6 +11,8 @@
 //                             "whichBrokerWhenConsumeSlowly":1,
 //                             "notifyConsumerIdsChangedEnable":true}},"dataVersion":{...}}
 //   consumerOffset.json     {"offsetTable":{"topic@group":{"0":12,"1":34}}}
+//   timerCheckpoint.json    {"timerQueueOffset":120,"timerLogOffset":7}  (Tern's own: where
+//                            the timer service's restart scan starts, timer_schedule.h)
 //
 // Entries are written sorted by name (by queue id for offsets) so equal tables give equal
 // bytes. Reading is lenient where RocketMQ's is: unknown fields are ignored (files from
@@ -59,5 +61,18 @@ using OffsetTable = std::map<std::string, std::map<int32_t, int64_t>, std::less<
 std::string offset_table_key(std::string_view topic, std::string_view group);
 std::string encode_consumer_offsets_file(const OffsetTable& table);
 Result<OffsetTable> decode_consumer_offsets_file(const JsonValue& json);
+
+// Where TimerMessageService's restart scan starts: every timer-queue entry below
+// timer_queue_offset is delivered, and delivery-log records below done_log_offset list
+// nothing at or above it.
+struct TimerCheckpointFile {
+  int64_t timer_queue_offset = 0;
+  int64_t done_log_offset = 0;
+
+  friend bool operator==(const TimerCheckpointFile&, const TimerCheckpointFile&) = default;
+};
+std::string encode_timer_checkpoint_file(const TimerCheckpointFile& file);
+// InvalidArgument for a field that is not an integer or is negative; absent fields are 0.
+Result<TimerCheckpointFile> decode_timer_checkpoint_file(const JsonValue& json);
 
 }  // namespace tern::kernel

@@ -23,7 +23,7 @@ constexpr std::string_view kReplyTopicSuffix = "_REPLY_TOPIC";
 // Clients may not send to these: the broker writes them itself.
 bool is_not_allowed_send_topic(std::string_view t) {
   return t == topic_names::kSchedule || t == topic_names::kTransactionHalf || t == topic_names::kTransactionOpHalf ||
-         t == kTransCheckMaxTime || t == kSelfTestTopic || t == kOffsetMovedEvent;
+         t == topic_names::kTimer || t == kTransCheckMaxTime || t == kSelfTestTopic || t == kOffsetMovedEvent;
 }
 
 bool valid_name_char(char c) {
@@ -84,7 +84,8 @@ TopicConfigManager::TopicConfigManager(TopicConfigOptions options, SubscriptionG
 
   for (const auto& [name, t] : config_topics_) system_names_.insert(name);
   for (std::string_view name : {topic_names::kAutoCreateTopicKey, topic_names::kSchedule, kBenchmarkTopic,
-                                topic_names::kTransactionHalf, topic_names::kTransactionOpHalf, kTransCheckMaxTime,
+                                topic_names::kTransactionHalf, topic_names::kTransactionOpHalf, topic_names::kTimer,
+                                kTransCheckMaxTime,
                                 kSelfTestTopic, kOffsetMovedEvent}) {
     system_names_.insert(std::string(name));
   }

@@ -11,7 +11,10 @@
 // traceTopicEnable; <cluster>_REPLY_TOPIC. The config decides them: at load, a file entry
 // of the same name is ignored (so changing defaultTopicQueueNums or disabling
 // autoCreateTopicEnable takes effect on restart, unlike RocketMQ where the old file wins).
-// Admins cannot create, change or delete them.
+// Admins cannot create, change or delete them. Names the broker writes itself are reserved
+// without a table entry, so they are neither routed nor pulled: the transaction half and op
+// topics until the kernel creates them, and rmq_sys_wheel_timer (timer messages waiting,
+// TimerMessageService), which never gets one.
 //
 // Changes are applied in memory at once and written by the broker services' own thread
 // soon after (MetadataWriter), never on the caller's thread: callers are io threads.

@@ -101,6 +101,7 @@ process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
 
 consumer.subscribe(topic, sub, async msg => {
+  const receivedMs = Date.now();
   if (state.stopping) {
     await new Promise(() => {});  // never returns: close() persists the offsets without it
   }
@@ -110,7 +111,8 @@ consumer.subscribe(topic, sub, async msg => {
   out.write({
     key: keys.split(' ')[0], keys, tag: msg.tags, topic: msg.topic, queueId: Number(msg.queueId),
     queueOffset: msg.queueOffset, msgId: msg.msgId, sha1: lib.sha1(msg.body), index: msg.properties.interopIndex,
-    reconsumeTimes: msg.reconsumeTimes,
+    reconsumeTimes: msg.reconsumeTimes, receivedMs, storeTimestamp: msg.storeTimestamp,
+    startDeliverTime: msg.properties.__STARTDELIVERTIME, timerOutMs: msg.properties.TIMER_OUT_MS,
   });
   state.handled++;
   if (stopAfter && state.handled >= stopAfter) {

@@ -23,12 +23,17 @@ Producer/Consumer processes (produce.js, consume.js beside this file):
      survived the broker restart), not the 10,000 again.
   c. after the restart, a consumer subscribing "TagA" gets every TagA message and nothing
      else, and the broker filtered the others (no foreign tag in any pull response).
+  f. timer messages with ali-ons's setStartDeliverTime (Aliyun's __STARTDELIVERTIME): 1,000
+     are sent due 8-10 s later, the broker is killed with SIGKILL while all of them wait
+     and started again; a new consumer gets every one, none before its time and at most
+     TIMER_LATE_LIMIT_MS after it at the 99th percentile (lateness percentiles and
+     duplicates are printed).
 
 Finally the broker is stopped with SIGTERM and must exit 0. Exit codes: 0 pass, 1 fail,
 77 skip (node is not installed; ctest maps it to "skipped").
 
   run_interop.py --mqbroker build/bin/mqbroker --node-modules build/interop/node_modules
-                 [--install-script scripts/install-interop.sh] [--only a,e,b,d,c] [--keep]
+                 [--install-script scripts/install-interop.sh] [--only a,e,b,d,c,f] [--keep]
 """
 import argparse
 import json
@@ -75,6 +80,12 @@ OFFSET_REDELIVERY_TOLERANCE = 32
 # Scenario (a) lets the rebalance settle before sending, so duplicates mean a bug; still,
 # at-least-once allows a few. Above this share the test fails.
 MAIN_DUPLICATE_TOLERANCE = MAIN_COUNT // 100
+# Scenario (f): due this long after each send (time for the sends, a SIGKILL, a restart and
+# a new consumer's rebalance), spread over TIMER_SPREAD_MS.
+TOPIC_TIMER = "TernInteropTimer"
+TIMER_COUNT = 1000
+TIMER_DELIVER_IN_MS, TIMER_SPREAD_MS = 8000, 2000
+TIMER_LATE_LIMIT_MS = 100
 
 
 class Failure(Exception):
@@ -316,12 +327,12 @@ def keys_of(*consumers):
     return keys
 
 
-def produce(ctx, name, topic, count, prefix, timeout=150):
+def produce(ctx, name, topic, count, prefix, timeout=150, extra=()):
     manifest = os.path.join(ctx.workdir, f"{name}.manifest.jsonl")
     started = time.monotonic()
     p = Node(ctx, name, "produce.js", ["--namesrv", ctx.namesrv, "--topic", topic, "--count", count,
                                        "--prefix", prefix, "--tags", ",".join(TAGS), "--manifest", manifest,
-                                       "--concurrency", 32])
+                                       "--concurrency", 32, *extra])
     code = p.wait(timeout)
     if code != 0:
         raise Failure(f"producer {name} exited with {code}:\n{p.tail()}")
@@ -579,7 +590,70 @@ def scenario_c(ctx):
         f"({status.get('pulled')} pulled; the broker filtered the rest)")
 
 
-SCENARIOS = {"a": scenario_a, "e": scenario_e, "b": scenario_b, "d": scenario_d, "c": scenario_c}
+def percentile(sorted_values, p):
+    """Nearest-rank percentile (1..100) of an ascending list."""
+    rank = max(1, -(-len(sorted_values) * p // 100))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def scenario_f(ctx):
+    """setStartDeliverTime: every timed message survives a SIGKILL and arrives on time."""
+    manifest = produce(ctx, "f-producer", TOPIC_TIMER, TIMER_COUNT, "f",
+                       extra=["--start-deliver-in-ms", TIMER_DELIVER_IN_MS,
+                              "--start-deliver-spread-ms", TIMER_SPREAD_MS])
+    first_due = min(m["startDeliverTime"] for m in manifest.values())
+    if time.time() * 1000 > first_due - 4000:
+        raise Failure("(f) the sends took too long: too little time is left before the first is due")
+    ctx.broker.kill()
+    log(f"(f) mqbroker killed with SIGKILL while all {TIMER_COUNT} timed messages wait "
+        f"(first due in {(first_due - time.time() * 1000) / 1000:.1f} s)")
+    ctx.broker.start()
+    ctx.wait_route(TOPIC_TIMER)
+    c = Consumer(ctx, "f-consumer", TOPIC_TIMER, "tern-interop-group-f")
+    wait_until(lambda: c.alive_status().get("ready") and len(c.status().get("queues", [])) == QUEUES, 30,
+               "the timer consumer to hold the 4 queues")
+    ready_in = first_due - time.time() * 1000
+    if ready_in < 0:
+        raise Failure(f"(f) the consumer was ready {-ready_in:.0f} ms after the first due time: lateness "
+                      "would measure the restart, not the timer")
+    log(f"(f) broker restarted and consumer ready {ready_in / 1000:.1f} s before the first is due")
+    wait_until(lambda: len(keys_of(c)) >= TIMER_COUNT, 60, f"the consumer to get all {TIMER_COUNT} timed messages",
+               interval=0.5)
+    time.sleep(1.0)  # late duplicates, if any, show up in the counts
+    c.stop()
+    recs = c.records()
+    problems, first_seen = [], {}
+    for r in recs:
+        m = manifest.get(r["key"])
+        if m is None:
+            problems.append(f"unexpected key {r['key']!r}")
+            continue
+        expect = {"sha1": m["sha1"], "tag": m["tag"], "keys": f"{m['key']} idx{m['i']}", "index": str(m["i"]),
+                  "queueId": m["queueId"], "startDeliverTime": str(m["startDeliverTime"]),
+                  "timerOutMs": str(m["startDeliverTime"])}
+        for field, want in expect.items():
+            if r.get(field) != want:
+                problems.append(f"{r['key']}: {field} is {r.get(field)!r}, expected {want!r}")
+        if r["storeTimestamp"] < m["startDeliverTime"] or r["receivedMs"] < m["startDeliverTime"]:
+            problems.append(f"{r['key']}: delivered before its time (stored {r['storeTimestamp']}, received "
+                            f"{r['receivedMs']}, due {m['startDeliverTime']})")
+        first_seen.setdefault(r["key"], r)
+    if problems:
+        raise Failure(f"(f) {len(problems)} problems, first ones:\n  " + "\n  ".join(problems[:10]))
+    if len(first_seen) != TIMER_COUNT:
+        raise Failure(f"(f) {len(first_seen)} distinct timed messages arrived, expected {TIMER_COUNT}")
+    late = sorted(r["receivedMs"] - manifest[k]["startDeliverTime"] for k, r in first_seen.items())
+    broker_late = sorted(r["storeTimestamp"] - manifest[k]["startDeliverTime"] for k, r in first_seen.items())
+    stats = (f"lateness seen by ali-ons p50 {percentile(late, 50)} ms, p90 {percentile(late, 90)} ms, "
+             f"p99 {percentile(late, 99)} ms, max {late[-1]} ms; broker re-put p50 {percentile(broker_late, 50)} ms, "
+             f"max {broker_late[-1]} ms")
+    if percentile(late, 99) > TIMER_LATE_LIMIT_MS:
+        raise Failure(f"(f) timed messages arrived late: {stats}")
+    log(f"(f) PASS: all {TIMER_COUNT} timed messages after a SIGKILL, none early, duplicates "
+        f"{len(recs) - len(first_seen)}; {stats}")
+
+
+SCENARIOS = {"a": scenario_a, "e": scenario_e, "b": scenario_b, "d": scenario_d, "c": scenario_c, "f": scenario_f}
 
 
 def main():
@@ -588,7 +662,7 @@ def main():
     parser.add_argument("--node-modules", required=True, help="folder holding ali-ons (DIR/node_modules)")
     parser.add_argument("--install-script", help="scripts/install-interop.sh, run when ali-ons is missing")
     parser.add_argument("--node", default=shutil.which("node") or shutil.which("nodejs"))
-    parser.add_argument("--only", default="a,e,b,d,c", help="scenarios to run, in this order")
+    parser.add_argument("--only", default="a,e,b,d,c,f", help="scenarios to run, in this order")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, store, outputs)")
     args = parser.parse_args()
 
@@ -612,11 +686,11 @@ def main():
     log(f"work folder {workdir}")
     try:
         ctx.first_start()
-        for topic in (TOPIC_MAIN, TOPIC_OFFSETS, TOPIC_REBALANCE):
+        for topic in (TOPIC_MAIN, TOPIC_OFFSETS, TOPIC_REBALANCE, TOPIC_TIMER):
             create_topic(ctx.broker_port, topic, QUEUES)
             ctx.wait_route(topic)
-        log(f"created {TOPIC_MAIN}, {TOPIC_OFFSETS}, {TOPIC_REBALANCE} with {QUEUES} queues (request code 17); "
-            "routes visible")
+        log(f"created {TOPIC_MAIN}, {TOPIC_OFFSETS}, {TOPIC_REBALANCE}, {TOPIC_TIMER} with {QUEUES} queues "
+            "(request code 17); routes visible")
         for name in args.only.split(","):
             t = time.monotonic()
             SCENARIOS[name](ctx)
