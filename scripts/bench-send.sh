@@ -45,7 +45,7 @@ for mode in sync async batch; do
   # column is birth to listener, so it includes the time the message waited).
   echo "--- consumer_bench: draining Bench_$mode from its first message"
   "$bin/consumer_bench" --namesrv "$ns" --topic "Bench_$mode" --group "bench_consumer_$mode" --from-first \
-    --duration "$seconds" --interval "$seconds" > "$work/consumer_$mode.out" 2>&1 \
+    --duration $(( seconds < 5 ? 5 : seconds )) --interval "$seconds" > "$work/consumer_$mode.out" 2>&1 \
     || { cat "$work/consumer_$mode.out"; echo "consumer_bench failed"; exit 1; }
   grep summary "$work/consumer_$mode.out"
   consumed+=("$mode: $(grep summary "$work/consumer_$mode.out" | sed 's/.*: \([0-9]* msg\/s\).*/\1/')")
