@@ -38,7 +38,7 @@ class MqBrokerTest : public ::testing::Test {
 TEST_F(MqBrokerTest, VersionAndHelp) {
   auto v = broker({"--version"});
   EXPECT_EQ(v.exit_code, 0);
-  EXPECT_OUTPUT_HAS(v, "plugin ABI version 2");
+  EXPECT_OUTPUT_HAS(v, "plugin ABI version 3");
   auto h = broker({"--help"});
   EXPECT_EQ(h.exit_code, 0);
   EXPECT_OUTPUT_HAS(h, "-c, --configFile");
@@ -117,7 +117,7 @@ TEST_F(MqBrokerTest, MissingPluginExitsThreeListingAvailable) {
 TEST_F(MqBrokerTest, WrongAbiPluginExitsThreeNamingBothVersions) {
   auto r = broker({"-c", config("pluginDir=" + kFixtures + "\nplugins=fixture-wrong-abi\n")});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_OUTPUT_HAS(r, "was built for plugin ABI version 999, but this broker provides plugin ABI version 2");
+  EXPECT_OUTPUT_HAS(r, "was built for plugin ABI version 999, but this broker provides plugin ABI version 3");
 }
 
 TEST_F(MqBrokerTest, NotAPluginExitsThree) {

@@ -35,7 +35,7 @@ namespace tern {
 
 // Bumped whenever a public header changes in a way that breaks built plugins: a class
 // layout, a virtual method, the descriptor. The loader refuses any other version.
-inline constexpr uint32_t kPluginAbiVersion = 2;  // 2: KernelServices::broker()
+inline constexpr uint32_t kPluginAbiVersion = 3;  // 2: KernelServices::broker(); 3: BrokerServices::retry()
 
 // What else must match for C++ types to cross the boundary: the standard library and its
 // ABI flavour. Tells the loader that a plugin was built with a compatible toolchain.

@@ -1,4 +1,5 @@
-// Encoding and decoding of topics.json, subscriptionGroup.json and consumerOffset.json.
+// Encoding and decoding of topics.json, subscriptionGroup.json, consumerOffset.json and
+// delayOffset.json.
 //
 // Encoding writes the text directly rather than building a JsonValue: an object's set()
 // is linear in its size, and an offset table can hold tens of thousands of entries that
@@ -302,6 +303,38 @@ Result<OffsetTable> decode_consumer_offsets_file(const JsonValue& json) {
       if (!offset) return Status::invalid_argument(where + "." + id_text + ": expected an integer offset");
       out[queue_id] = *offset;
     }
+  }
+  return table;
+}
+
+std::string encode_delay_offsets_file(const DelayOffsetTable& table) {
+  std::string out;
+  ObjectWriter root(&out);
+  root.key("offsetTable");
+  ObjectWriter entries(&out);
+  for (const auto& [level, offset] : table) entries.field(std::to_string(level), offset);
+  entries.close();
+  root.close();
+  return out;
+}
+
+Result<DelayOffsetTable> decode_delay_offsets_file(const JsonValue& json) {
+  DelayOffsetTable table;
+  auto entries = table_of(json, "offsetTable");
+  if (!entries) return entries.status();
+  if (!*entries) return table;
+  for (size_t i = 0; i < (*entries)->size(); ++i) {
+    const std::string& key = (*entries)->keys()[i];
+    int32_t level = 0;
+    auto [ptr, ec] = std::from_chars(key.data(), key.data() + key.size(), level);
+    if (ec != std::errc() || ptr != key.data() + key.size() || level < 1) {
+      return Status::invalid_argument("offsetTable: delay level " + key + " is not a positive integer");
+    }
+    auto offset = (*entries)->values()[i].as_int64();
+    if (!offset || *offset < 0) {
+      return Status::invalid_argument("offsetTable." + key + ": expected a non-negative integer offset");
+    }
+    table[level] = *offset;
   }
   return table;
 }

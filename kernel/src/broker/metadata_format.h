@@ -11,6 +11,8 @@
 //                             "whichBrokerWhenConsumeSlowly":1,
 //                             "notifyConsumerIdsChangedEnable":true}},"dataVersion":{...}}
 //   consumerOffset.json     {"offsetTable":{"topic@group":{"0":12,"1":34}}}
+//   delayOffset.json        {"offsetTable":{"1":123,"2":45}}   (delay level -> next offset of
+//                            its SCHEDULE_TOPIC_XXXX queue to deliver)
 //
 // Entries are written sorted by name (by queue id for offsets) so equal tables give equal
 // bytes. Reading is lenient where RocketMQ's is: unknown fields are ignored (files from
@@ -59,5 +61,12 @@ using OffsetTable = std::map<std::string, std::map<int32_t, int64_t>, std::less<
 std::string offset_table_key(std::string_view topic, std::string_view group);
 std::string encode_consumer_offsets_file(const OffsetTable& table);
 Result<OffsetTable> decode_consumer_offsets_file(const JsonValue& json);
+
+// Delay level (1-based) -> the next offset of its SCHEDULE_TOPIC_XXXX queue to deliver.
+using DelayOffsetTable = std::map<int32_t, int64_t>;
+std::string encode_delay_offsets_file(const DelayOffsetTable& table);
+// InvalidArgument for a level that is not a positive integer or an offset that is not a
+// non-negative integer.
+Result<DelayOffsetTable> decode_delay_offsets_file(const JsonValue& json);
 
 }  // namespace tern::kernel
