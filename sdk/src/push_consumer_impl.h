@@ -1,6 +1,8 @@
 // PushConsumerImpl: the machinery behind DefaultMQPushConsumer (RocketMQ's
 // DefaultMQPushConsumerImpl + RebalancePushImpl + PullMessageService +
-// ConsumeMessageConcurrentlyService + RemoteBrokerOffsetStore).
+// ConsumeMessageConcurrentlyService + RemoteBrokerOffsetStore), with RocketMQ's retry:
+// failed messages are sent back (CONSUMER_SEND_MSG_BACK), else re-sent to %RETRY%<group>
+// through an inner producer, else consumed again locally.
 //
 // Threads: rebalance and offset persistence run on `control_` (one thread; scheduled
 // from the instance's scheduler), pull requests are issued from `puller_` (one thread;
@@ -20,6 +22,7 @@
 
 #include "client_instance.h"
 #include "executor.h"
+#include "producer_impl.h"
 #include "tern/client/push_consumer.h"
 
 namespace tern::client::internal {
@@ -82,6 +85,16 @@ class PushConsumerImpl final : public ConsumerMember {
   void submit_consume(const PQ& pq, std::vector<MessageExt> batch);
   void consume(const PQ& pq, std::vector<MessageExt> batch);
   void consume_orderly(const PQ& pq);
+  // A message from %RETRY%<group> gets its original topic back (RETRY_TOPIC) for the listener.
+  void reset_retry_topic(MessageExt& m) const;
+  // RocketMQ's sendMessageBack: CONSUMER_SEND_MSG_BACK to the broker of `mq` with
+  // `delay_level`; when that fails, a send to %RETRY%<group> through the inner producer.
+  // False when both failed (the caller then consumes the message again locally).
+  bool send_message_back(const MessageExt& m, int delay_level, const MessageQueue& mq);
+  bool send_back_to_broker(const MessageExt& m, int delay_level, const MessageQueue& mq);
+  bool send_back_by_producer(const MessageExt& m);
+  // The producer for send_back_by_producer, started on first use; null if it cannot start.
+  ProducerImpl* inner_producer();
   void update_offset(const PQ& pq);
   void persist_all(bool sync);
   void persist_one(const MessageQueue& mq, int64_t offset, bool sync);
@@ -92,12 +105,13 @@ class PushConsumerImpl final : public ConsumerMember {
 
   const std::string group_;
   const ClientConfig config_;
-  const MessageListenerConcurrently listener_;
+  const MessageListenerConcurrentlyWithContext listener_;
   const MessageListenerOrderly orderly_listener_;
   const MessageModel model_;
   const ConsumeFromWhere from_where_;
   const int64_t consume_timestamp_;
   const int threads_, batch_max_, pull_batch_;
+  const int max_reconsume_times_;  // resolved: 16 (concurrent) / INT_MAX (orderly) when unset
   const std::chrono::milliseconds rebalance_interval_, persist_interval_;
   std::vector<Subscription> subscriptions_;  // fixed after construction
   std::string local_offset_dir_;
@@ -112,6 +126,10 @@ class PushConsumerImpl final : public ConsumerMember {
   std::map<MessageQueue, PQ> queues_;           // assigned; guarded by mu_
   std::map<MessageQueue, int64_t> offsets_;     // the offset store; guarded by mu_
   std::map<MessageQueue, int64_t> local_offsets_;  // BROADCASTING: from/for the file; guarded by mu_
+
+  std::mutex producer_mu_;
+  std::unique_ptr<ProducerImpl> inner_producer_;  // guarded by producer_mu_
+  bool inner_producer_failed_ = false;            // guarded by producer_mu_
 };
 
 }  // namespace tern::client::internal

@@ -6,7 +6,15 @@
 //     measured and printed, and stays under 100 ms;
 //   - delayOffset.json holds each level's progress and a graceful restart repeats nothing;
 //   - SIGKILL with 1,000 delayed messages pending: after the restart every one arrives,
-//     and none twice.
+//     and none twice;
+//   - retry: a message failed 3 times arrives on the 4th try with reconsume_times 3, its
+//     topic, msgId and keys, the gaps between tries matching levels 3, 4, 5 (within
+//     kGapTolerance); after max_reconsume_times (3, and the default 16 at 10 ms levels) it is
+//     in %DLQ%<group>; the context's delay level is used (-1: straight to the DLQ);
+//     broadcasting consumers do not retry; an orderly consumer moves a message suspended
+//     max_reconsume_times times to the DLQ and goes on;
+//   - CONSUMER_SEND_MSG_BACK's errors on the wire, and a client's own %RETRY% send
+//     redirected to the DLQ after its last try.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -257,6 +265,314 @@ TEST_F(SdkDelayTest, SigkillWithAThousandPendingDeliversEachOnce) {
               duplicates, checked ? "skipped deliveries made before the kill" : "found nothing to skip");
   EXPECT_EQ(count.size(), static_cast<size_t>(kN));
   EXPECT_EQ(duplicates, 0);
+}
+
+
+// --- consumer retry and dead letters ---
+
+// Level n waits kRetryLevelMs[n-1]; retries use levels 3, 4, 5, ...
+const std::vector<int64_t> kRetryLevelMs{100, 150, 300, 400, 500, 600, 700, 800};
+const char* kRetryLevels = "messageDelayLevel=100ms 150ms 300ms 400ms 500ms 600ms 700ms 800ms\n";
+// A retry's gap (listener call to listener call) is its level's delay plus a send-back, a
+// put, a dispatch, a long-poll wake-up and a pull: allowed up to this much more.
+constexpr int64_t kGapTolerance = 250;
+
+// Every call of a listener: when, and what it got.
+struct Try {
+  Clock::time_point at;
+  MessageExt msg;
+};
+class Tries {
+ public:
+  void add(const MessageExt& m) {
+    std::lock_guard lock(mu_);
+    tries_.push_back(Try{Clock::now(), m});
+  }
+  size_t size() {
+    std::lock_guard lock(mu_);
+    return tries_.size();
+  }
+  std::vector<Try> all() {
+    std::lock_guard lock(mu_);
+    return tries_;
+  }
+  bool wait(size_t n, std::chrono::milliseconds timeout) {
+    auto until = Clock::now() + timeout;
+    while (Clock::now() < until) {
+      if (size() >= n) return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return size() >= n;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<Try> tries_;
+};
+
+class SdkRetryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    broker_ = new Broker("retry-broker", std::string("autoCreateTopicEnable=false\n") + kRetryLevels);
+    std::string error = broker_->start();
+    ASSERT_TRUE(error.empty()) << error;
+    raw_ = new Raw;
+    producer_ = new DefaultMQProducer("retry_test_producer");
+    producer_->set_namesrv_addr(broker_->namesrv());
+    producer_->set_instance_name("retry_test_producer");
+    producer_->start();
+  }
+  static void TearDownTestSuite() {
+    producer_->shutdown();
+    delete producer_;
+    delete raw_;
+    delete broker_;
+  }
+  static std::unique_ptr<DefaultMQPushConsumer> consumer(const Broker& broker, const std::string& group) {
+    auto c = std::make_unique<DefaultMQPushConsumer>(group);
+    c->set_namesrv_addr(broker.namesrv());
+    c->set_instance_name(group);
+    c->set_consume_from_where(ConsumeFromWhere::CONSUME_FROM_FIRST_OFFSET);
+    return c;
+  }
+  static SendResult send(DefaultMQProducer& producer, const std::string& topic, const std::string& body) {
+    Message m = make_message(topic, "TagR", "key-" + body, body);
+    m.set_property("color", "blue");
+    return producer.send(m);
+  }
+  // The dead letters of `group`, once `count` are there (the broker's consume queue lags).
+  static std::vector<MessageExt> dead_letters(Broker& broker, const std::string& group, size_t count) {
+    auto until = Clock::now() + 10s;
+    std::vector<MessageExt> got;
+    while (Clock::now() < until) {
+      if (raw_->max_offset(broker, "%DLQ%" + group, 0) >= static_cast<int64_t>(count)) {
+        return raw_->pull_all(broker, "%DLQ%" + group, 0);
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return got;
+  }
+
+  static Broker* broker_;
+  static Raw* raw_;
+  static DefaultMQProducer* producer_;
+};
+Broker* SdkRetryTest::broker_ = nullptr;
+Raw* SdkRetryTest::raw_ = nullptr;
+DefaultMQProducer* SdkRetryTest::producer_ = nullptr;
+
+TEST_F(SdkRetryTest, FailedThreeTimesArrivesOnTheFourthTryAtLevelGaps) {
+  raw_->create_topic(*broker_, "RetryFour", 1);
+  Tries tries;
+  auto c = consumer(*broker_, "retry_four");
+  c->subscribe("RetryFour", "*");
+  c->register_message_listener([&](const std::vector<MessageExt>& msgs) {
+    tries.add(msgs[0]);
+    return tries.size() <= 3 ? ConsumeConcurrentlyStatus::RECONSUME_LATER : ConsumeConcurrentlyStatus::CONSUME_SUCCESS;
+  });
+  c->start();
+  SendResult sent = send(*producer_, "RetryFour", "four");
+  ASSERT_TRUE(tries.wait(4, 15s)) << tries.size();
+  std::this_thread::sleep_for(1000ms);  // nothing more may come: the 4th try succeeded
+  c->shutdown();
+  auto all = tries.all();
+  ASSERT_EQ(all.size(), 4u);
+  for (size_t i = 0; i < all.size(); ++i) {
+    const MessageExt& m = all[i].msg;
+    EXPECT_EQ(m.reconsume_times, static_cast<int>(i)) << "try " << i + 1;
+    EXPECT_EQ(m.topic, "RetryFour") << "try " << i + 1;
+    EXPECT_EQ(uniq(m), sent.msg_id) << "try " << i + 1;
+    EXPECT_EQ(m.property(property::kKeys), "key-four");
+    EXPECT_EQ(m.tags(), "TagR");
+    EXPECT_EQ(m.property("color"), "blue");
+    EXPECT_EQ(m.body, "four");
+  }
+  std::string gaps;
+  for (size_t i = 1; i < all.size(); ++i) {
+    const int64_t gap = std::chrono::duration_cast<std::chrono::milliseconds>(all[i].at - all[i - 1].at).count();
+    const int64_t level_ms = kRetryLevelMs[i + 1];  // tries 2, 3, 4 come after levels 3, 4, 5
+    gaps += (gaps.empty() ? "" : ", ") + std::to_string(gap) + " ms (level " + std::to_string(i + 2) + ": " +
+            std::to_string(level_ms) + " ms)";
+    EXPECT_GE(gap, level_ms - 5) << "try " << i + 1 << " came before its level was due";
+    EXPECT_LE(gap, level_ms + kGapTolerance) << "try " << i + 1;
+  }
+  std::printf("gaps between tries: %s\n", gaps.c_str());
+}
+
+TEST_F(SdkRetryTest, AfterMaxReconsumeTimesTheMessageIsADeadLetter) {
+  raw_->create_topic(*broker_, "RetryDlq", 1);
+  Tries tries;
+  auto c = consumer(*broker_, "retry_dlq");
+  c->set_max_reconsume_times(3);
+  c->subscribe("RetryDlq", "*");
+  c->register_message_listener([&](const std::vector<MessageExt>& msgs) {
+    tries.add(msgs[0]);
+    return ConsumeConcurrentlyStatus::RECONSUME_LATER;
+  });
+  c->start();
+  SendResult sent = send(*producer_, "RetryDlq", "dead");
+  auto dlq = dead_letters(*broker_, "retry_dlq", 1);
+  std::this_thread::sleep_for(1000ms);
+  c->shutdown();
+  EXPECT_EQ(tries.size(), 4u);  // the first try and 3 retries
+  ASSERT_EQ(dlq.size(), 1u);
+  EXPECT_EQ(uniq(dlq[0]), sent.msg_id);
+  EXPECT_EQ(dlq[0].property(property::kRetryTopic), "RetryDlq");
+  EXPECT_EQ(dlq[0].property(property::kKeys), "key-dead");
+  EXPECT_EQ(dlq[0].reconsume_times, 4);
+  EXPECT_EQ(dlq[0].body, "dead");
+  EXPECT_FALSE(dlq[0].has_property(property::kDelayTimeLevel));
+}
+
+TEST_F(SdkRetryTest, TheContextChoosesTheLevelAndMinusOneMeansDeadLetter) {
+  raw_->create_topic(*broker_, "RetryContext", 1);
+  Tries tries;
+  auto c = consumer(*broker_, "retry_context");
+  c->subscribe("RetryContext", "*");
+  c->register_message_listener([&](const std::vector<MessageExt>& msgs, ConsumeConcurrentlyContext& context) {
+    tries.add(msgs[0]);
+    EXPECT_EQ(context.message_queue.topic, msgs[0].reconsume_times == 0 ? "RetryContext" : "%RETRY%retry_context");
+    context.delay_level_when_next_consume = msgs[0].reconsume_times == 0 ? 1 : -1;
+    return ConsumeConcurrentlyStatus::RECONSUME_LATER;
+  });
+  c->start();
+  send(*producer_, "RetryContext", "ctx");
+  auto dlq = dead_letters(*broker_, "retry_context", 1);
+  std::this_thread::sleep_for(500ms);
+  c->shutdown();
+  auto all = tries.all();
+  ASSERT_EQ(all.size(), 2u);
+  const int64_t gap = std::chrono::duration_cast<std::chrono::milliseconds>(all[1].at - all[0].at).count();
+  EXPECT_GE(gap, kRetryLevelMs[0] - 5);
+  EXPECT_LE(gap, kRetryLevelMs[0] + kGapTolerance);
+  ASSERT_EQ(dlq.size(), 1u);
+  EXPECT_EQ(dlq[0].reconsume_times, 2);
+}
+
+TEST_F(SdkRetryTest, BroadcastingConsumersDoNotRetry) {
+  raw_->create_topic(*broker_, "RetryBroadcast", 1);
+  TempDir offsets;
+  Tries tries;
+  auto c = consumer(*broker_, "retry_broadcast");
+  c->set_message_model(MessageModel::BROADCASTING);
+  c->set_local_offset_store_dir(offsets.path());
+  c->subscribe("RetryBroadcast", "*");
+  c->register_message_listener([&](const std::vector<MessageExt>& msgs) {
+    tries.add(msgs[0]);
+    return ConsumeConcurrentlyStatus::RECONSUME_LATER;
+  });
+  c->start();
+  send(*producer_, "RetryBroadcast", "once");
+  ASSERT_TRUE(tries.wait(1, 10s));
+  std::this_thread::sleep_for(1000ms);  // level 3 is 300 ms: a retry would have come
+  c->shutdown();
+  EXPECT_EQ(tries.size(), 1u);
+  EXPECT_LE(raw_->max_offset(*broker_, "%RETRY%retry_broadcast", 0), 0);
+}
+
+TEST_F(SdkRetryTest, AnOrderlyConsumerMovesAStuckMessageToTheDlqAndGoesOn) {
+  raw_->create_topic(*broker_, "RetryOrderly", 1);
+  Tries tries;
+  auto c = consumer(*broker_, "retry_orderly");
+  c->set_max_reconsume_times(2);
+  c->subscribe("RetryOrderly", "*");
+  c->register_message_listener([&](const std::vector<MessageExt>& msgs) {
+    tries.add(msgs[0]);
+    return msgs[0].body == "stuck" ? ConsumeOrderlyStatus::SUSPEND_CURRENT_QUEUE_A_MOMENT
+                                   : ConsumeOrderlyStatus::SUCCESS;
+  });
+  send(*producer_, "RetryOrderly", "stuck");
+  send(*producer_, "RetryOrderly", "next");
+  c->start();
+  ASSERT_TRUE(tries.wait(4, 15s)) << tries.size();
+  auto dlq = dead_letters(*broker_, "retry_orderly", 1);
+  c->shutdown();
+  auto all = tries.all();
+  std::vector<std::string> order;
+  for (const auto& t : all) order.push_back(t.msg.body + "/" + std::to_string(t.msg.reconsume_times));
+  EXPECT_EQ(order, (std::vector<std::string>{"stuck/0", "stuck/1", "stuck/2", "next/0"}));
+  ASSERT_EQ(dlq.size(), 1u);
+  EXPECT_EQ(dlq[0].body, "stuck");
+}
+
+// RocketMQ's default 16 retries, with every level at 10 ms.
+TEST(SdkRetryDefault, SixteenRetriesThenTheDlq) {
+  Broker broker("retry16-broker", "autoCreateTopicEnable=false\nmessageDelayLevel=" + [] {
+    std::string levels;
+    for (int i = 0; i < 18; ++i) levels += "10ms ";
+    return levels;
+  }() + "\n");
+  ASSERT_TRUE(broker.start().empty());
+  Raw raw;
+  raw.create_topic(broker, "RetrySixteen", 1);
+  DefaultMQProducer producer("retry16_producer");
+  producer.set_namesrv_addr(broker.namesrv());
+  producer.set_instance_name("retry16_producer");
+  producer.start();
+  Tries tries;
+  DefaultMQPushConsumer c("retry_sixteen");
+  c.set_namesrv_addr(broker.namesrv());
+  c.set_instance_name("retry_sixteen");
+  c.set_consume_from_where(ConsumeFromWhere::CONSUME_FROM_FIRST_OFFSET);
+  c.subscribe("RetrySixteen", "*");
+  c.register_message_listener([&](const std::vector<MessageExt>& msgs) {
+    tries.add(msgs[0]);
+    return ConsumeConcurrentlyStatus::RECONSUME_LATER;
+  });
+  c.start();
+  const auto t0 = Clock::now();
+  ASSERT_EQ(producer.send(make_message("RetrySixteen", "T", "sixteen")).send_status, SendStatus::SEND_OK);
+  auto until = Clock::now() + 30s;
+  while (raw.max_offset(broker, "%DLQ%retry_sixteen", 0) < 1 && Clock::now() < until) std::this_thread::sleep_for(10ms);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+  std::this_thread::sleep_for(300ms);
+  c.shutdown();
+  producer.shutdown();
+  auto dlq = raw.pull_all(broker, "%DLQ%retry_sixteen", 0);
+  ASSERT_EQ(dlq.size(), 1u);
+  EXPECT_EQ(dlq[0].reconsume_times, 17);
+  EXPECT_EQ(tries.size(), 17u);  // the first try and 16 retries
+  auto all = tries.all();
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].msg.reconsume_times, static_cast<int>(i));
+  std::printf("17 tries and the DLQ in %lld ms\n", static_cast<long long>(took));
+}
+
+// The wire: CONSUMER_SEND_MSG_BACK's errors, and a client's own %RETRY% send.
+TEST_F(SdkRetryTest, SendBackOnTheWire) {
+  namespace rc = remoting::request_code;
+  auto r = raw_->call(broker_->address(), rc::kConsumerSendMsgBack,
+                      {{"offset", "999999999"}, {"group", "wire_group"}, {"delayLevel", "0"}});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.remark.value_or("").find("look message by offset failed, 999999999"), std::string::npos)
+      << r.remark.value_or("");
+  r = raw_->call(broker_->address(), rc::kConsumerSendMsgBack, {{"offset", "0"}, {"delayLevel", "0"}});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.remark.value_or("").find("'group'"), std::string::npos) << r.remark.value_or("");
+
+  // A client's fallback send to %RETRY%: stored there, or in the DLQ once its count is up.
+  raw_->create_topic(*broker_, "WireRetry", 1);
+  auto send_retry = [&](int reconsume_times) {
+    return raw_->call(broker_->address(), rc::kSendMessage,
+                      {{"producerGroup", "p"}, {"topic", "%RETRY%wire_group"}, {"defaultTopic", "TBW102"},
+                       {"defaultTopicQueueNums", "4"}, {"queueId", "0"}, {"sysFlag", "0"},
+                       {"bornTimestamp", "0"}, {"flag", "0"},
+                       {"properties", std::string("UNIQ_KEY\x01wire-") + std::to_string(reconsume_times) + "\x02"},
+                       {"reconsumeTimes", std::to_string(reconsume_times)}, {"maxReconsumeTimes", "5"}});
+  };
+  EXPECT_EQ(send_retry(2).code, 0);
+  EXPECT_EQ(send_retry(5).code, 0);
+  auto dlq = dead_letters(*broker_, "wire_group", 1);
+  ASSERT_EQ(dlq.size(), 1u);
+  EXPECT_EQ(uniq(dlq[0]), "wire-5");
+  EXPECT_EQ(raw_->max_offset(*broker_, "%RETRY%wire_group", 0), 1);
+
+  // An unknown group where groups are not auto-created: SUBSCRIPTION_GROUP_NOT_EXIST.
+  Broker strict("strict-broker", "autoCreateSubscriptionGroup=false\n");
+  ASSERT_TRUE(strict.start().empty());
+  r = raw_->call(strict.address(), rc::kConsumerSendMsgBack,
+                 {{"offset", "0"}, {"group", "nobody"}, {"delayLevel", "0"}});
+  EXPECT_EQ(r.code, 26);
+  EXPECT_NE(r.remark.value_or("").find("subscription group not exist, nobody"), std::string::npos);
 }
 
 }  // namespace
