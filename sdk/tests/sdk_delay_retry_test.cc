@@ -150,6 +150,38 @@ TEST_F(SdkDelayTest, DelayedMessagesArriveWhenDueWithEverythingKept) {
   EXPECT_LE(p.max, 100) << "a delayed message came more than 100 ms after its due time";
 }
 
+// A thousand messages of one level sent as fast as the producer goes (async): they fall due
+// within a few hundred ms of each other and one task delivers them in order.
+TEST_F(SdkDelayTest, ABurstOfOneLevelIsDeliveredOnTime) {
+  start_broker();
+  start_producer();
+  raw_.create_topic(*broker_, "DelayBurst", 1);
+  constexpr int kN = 1000;
+  std::atomic<int> acked{0};
+  for (int i = 0; i < kN; ++i) {
+    Message m = make_message("DelayBurst", "TagB", "burst-" + std::to_string(i));
+    set_delay_time_level(&m, 4);
+    producer_->send_async(m, SendCallback{[&](const SendResult&) { ++acked; },
+                                          [](const MQClientException& e) { ADD_FAILURE() << e.what(); }});
+  }
+  ASSERT_TRUE(wait_count("DelayBurst", kN, 30s)) << raw_.max_offset(*broker_, "DelayBurst", 0);
+  EXPECT_EQ(acked.load(), kN);
+  std::map<std::string, int64_t> parked_at;
+  for (const auto& m : raw_.pull_all(*broker_, "SCHEDULE_TOPIC_XXXX", 3)) parked_at[uniq(m)] = m.store_timestamp;
+  std::vector<int64_t> lateness;
+  for (const auto& m : raw_.pull_all(*broker_, "DelayBurst", 0)) {
+    ASSERT_TRUE(parked_at.count(uniq(m)));
+    lateness.push_back(m.store_timestamp - parked_at[uniq(m)] - kLevelMs[3]);
+  }
+  ASSERT_EQ(lateness.size(), static_cast<size_t>(kN));
+  Percentiles p = percentiles(lateness);
+  std::printf("burst of %d at one level, lateness (ms past due): min %lld p50 %lld p90 %lld p99 %lld max %lld\n", kN,
+              static_cast<long long>(p.min), static_cast<long long>(p.p50), static_cast<long long>(p.p90),
+              static_cast<long long>(p.p99), static_cast<long long>(p.max));
+  EXPECT_GE(p.min, 0);
+  EXPECT_LE(p.max, 100) << "a delayed message came more than 100 ms after its due time";
+}
+
 TEST_F(SdkDelayTest, PushConsumerGetsDelayedMessagesAfterTheirLevel) {
   start_broker();
   start_producer();
