@@ -32,26 +32,12 @@ namespace tern::client::test_harness {
 using namespace std::chrono_literals;
 using remoting::RemotingCommand;
 using tern::testing::ChildProcess;
+using tern::testing::free_port;
 using tern::testing::TempDir;
 namespace rc = remoting::request_code;
 using Clock = std::chrono::steady_clock;
 
 inline const std::string kBroker = TERN_MQBROKER;
-
-inline int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 class QuietLogger : public Logger {
  public:

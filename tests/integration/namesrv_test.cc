@@ -31,21 +31,6 @@ using remoting::RemotingCommand;
 const std::string kNamesrv = TERN_MQNAMESRV;
 constexpr const char* kBootLine = "The Name Server boot success. serializeType=JSON, address ";
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
 class NullLogger : public Logger {
  public:
   void log(LogLevel, std::string_view) override {}
