@@ -2,10 +2,12 @@
 #include "push_consumer_impl.h"
 
 #include <algorithm>
+#include <climits>
 
 #include "codes.h"
 #include "pull_api_wrapper.h"
 #include "rebalance.h"
+#include "tern/topic_config.h"
 
 namespace tern::client::internal {
 
@@ -17,7 +19,9 @@ constexpr auto kPullTimeout = 30000ms;
 constexpr auto kSuspend = 15000ms;
 constexpr auto kCallTimeout = 3000ms;
 constexpr auto kPullErrorDelay = 3000ms;
-constexpr auto kReconsumeDelay = 1000ms;
+constexpr auto kReconsumeDelay = 1000ms;       // orderly: SUSPEND_CURRENT_QUEUE_A_MOMENT
+constexpr auto kSendBackFailedDelay = 5000ms;  // concurrent: both send-back paths failed (RocketMQ's 5 s)
+constexpr int kDefaultMaxReconsumeTimes = 16;
 constexpr size_t kMaxInFlight = 1000;  // pullThresholdForQueue
 constexpr auto kConsumeLockWait = 1000ms;    // rebalance waits this long for a batch in progress (RocketMQ)
 constexpr auto kTryLockLaterDelay = 100ms;   // a lapsed lock is asked for again after this (RocketMQ)
@@ -27,7 +31,13 @@ int64_t now_ms() {
       .count();
 }
 
-std::string retry_topic(const std::string& group) { return "%RETRY%" + group; }
+std::string retry_topic(const std::string& group) { return std::string(topic_names::retry_topic(group)); }
+
+// The client's id of a message: its UNIQ_KEY, else the broker's offset id.
+std::string client_msg_id(const MessageExt& m) {
+  std::string_view uniq = m.property(property::kUniqueClientMessageId);
+  return uniq.empty() ? m.msg_id : std::string(uniq);
+}
 
 }  // namespace
 
@@ -42,6 +52,9 @@ PushConsumerImpl::PushConsumerImpl(const DefaultMQPushConsumer& c)
       threads_(std::max({1, c.consume_thread_min_, c.consume_thread_max_})),
       batch_max_(std::max(1, c.consume_message_batch_max_size_)),
       pull_batch_(std::max(1, c.pull_batch_size_)),
+      max_reconsume_times_(c.max_reconsume_times_ >= 0 ? c.max_reconsume_times_
+                           : c.orderly_listener_     ? INT_MAX
+                                                     : kDefaultMaxReconsumeTimes),
       rebalance_interval_(c.rebalance_interval_),
       persist_interval_(c.persist_interval_),
       lock_interval_(c.rebalance_lock_interval_),
@@ -169,6 +182,11 @@ void PushConsumerImpl::shutdown() {
     }
   }
   persist_all(true);
+  {
+    std::lock_guard lock(producer_mu_);
+    if (inner_producer_) inner_producer_->shutdown();
+    inner_producer_.reset();
+  }
   // After the offsets: whoever locks a queue next starts where this consumer stopped.
   if (orderly_clustering()) unlock_all();
   instance_->unregister_consumer(group_, kCallTimeout);
@@ -343,6 +361,7 @@ void PushConsumerImpl::on_pull(const PQ& pq, Result<remoting::RemotingCommand> r
     case PullStatus::kFound: {
       pq->next_offset = next;
       std::vector<MessageExt>& kept = result->msgs;
+      for (auto& m : kept) reset_retry_topic(m);
       bool start_orderly = false;
       {
         std::lock_guard lock(pq->mu);
@@ -399,31 +418,122 @@ void PushConsumerImpl::submit_consume(const PQ& pq, std::vector<MessageExt> batc
 void PushConsumerImpl::consume(const PQ& pq, std::vector<MessageExt> batch) {
   if (pq->dropped || !running_) return;
   ConsumeConcurrentlyStatus status;
+  ConsumeConcurrentlyContext context;
+  context.message_queue = pq->mq;
   try {
-    status = listener_(batch);
+    status = listener_(batch, context);
   } catch (const std::exception& e) {
     instance_->logger().warn("consumer ", group_, ": listener threw: ", e.what());
     status = ConsumeConcurrentlyStatus::RECONSUME_LATER;
   } catch (...) {
     status = ConsumeConcurrentlyStatus::RECONSUME_LATER;
   }
+  // RocketMQ's ackIndex: the messages after it failed (all of them with RECONSUME_LATER).
+  size_t first_failed = batch.size();
   if (status == ConsumeConcurrentlyStatus::RECONSUME_LATER) {
-    // No CONSUMER_SEND_MSG_BACK yet: re-deliver locally (the offsets stay uncommitted).
-    for (auto& m : batch) ++m.reconsume_times;
-    auto shared = std::make_shared<std::vector<MessageExt>>(std::move(batch));
-    std::weak_ptr<Gate> weak = gate_;
-    instance_->scheduler().schedule(kReconsumeDelay, 0ms, [weak, pq, shared] {
-      auto g = weak.lock();
-      if (!g) return;
-      via_gate(g, false, [pq, shared](PushConsumerImpl& c) { c.submit_consume(pq, std::move(*shared)); });
-    });
-    return;
+    first_failed = 0;
+  } else if (context.ack_index < static_cast<int>(batch.size()) - 1) {
+    first_failed = static_cast<size_t>(std::max(context.ack_index + 1, 0));
+  }
+  std::vector<MessageExt> again;  // neither send-back path took them: consumed again here
+  for (size_t i = first_failed; i < batch.size(); ++i) {
+    if (model_ == MessageModel::BROADCASTING) {
+      instance_->logger().warn("consumer ", group_, ": BROADCASTING, the message consume failed, drop it: ",
+                               client_msg_id(batch[i]), " of ", batch[i].topic);
+    } else if (!send_message_back(batch[i], context.delay_level_when_next_consume, pq->mq)) {
+      again.push_back(batch[i]);
+    }
   }
   {
     std::lock_guard lock(pq->mu);
     for (const auto& m : batch) pq->in_flight.erase(m.queue_offset);
+    for (const auto& m : again) pq->in_flight[m.queue_offset] = true;  // the offset stays before them
   }
   update_offset(pq);
+  if (again.empty()) return;
+  for (auto& m : again) ++m.reconsume_times;
+  auto shared = std::make_shared<std::vector<MessageExt>>(std::move(again));
+  std::weak_ptr<Gate> weak = gate_;
+  instance_->scheduler().schedule(kSendBackFailedDelay, 0ms, [weak, pq, shared] {
+    auto g = weak.lock();
+    if (!g) return;
+    via_gate(g, false, [pq, shared](PushConsumerImpl& c) { c.submit_consume(pq, std::move(*shared)); });
+  });
+}
+
+void PushConsumerImpl::reset_retry_topic(MessageExt& m) const {
+  std::string_view original = m.property(property::kRetryTopic);
+  if (!original.empty() && m.topic == retry_topic(group_)) m.topic = std::string(original);
+}
+
+bool PushConsumerImpl::send_message_back(const MessageExt& m, int delay_level, const MessageQueue& mq) {
+  if (send_back_to_broker(m, delay_level, mq)) return true;
+  return send_back_by_producer(m);
+}
+
+bool PushConsumerImpl::send_back_to_broker(const MessageExt& m, int delay_level, const MessageQueue& mq) {
+  std::string addr = instance_->find_broker_master(mq.broker_name);
+  if (addr.empty()) return false;
+  auto r = instance_->remoting().invoke_sync(
+      addr,
+      MQClientInstance::make_request(rc::kConsumerSendMsgBack,
+                                     {{"offset", std::to_string(m.commit_log_offset)},
+                                      {"group", group_},
+                                      {"delayLevel", std::to_string(delay_level)},
+                                      {"originMsgId", client_msg_id(m)},
+                                      {"originTopic", m.topic},
+                                      {"unitMode", "false"},
+                                      {"maxReconsumeTimes", std::to_string(max_reconsume_times_)}}),
+      kCallTimeout);
+  if (r.is_ok() && r->code == rsp::kSuccess) return true;
+  instance_->logger().warn("consumer ", group_, ": send-back of ", client_msg_id(m), " to ", addr, " failed (",
+                           r.is_ok() ? "code " + std::to_string(r->code) + " " + r->remark.value_or("")
+                                     : r.status().to_string(),
+                           "); sending it to ", retry_topic(group_), " instead");
+  return false;
+}
+
+bool PushConsumerImpl::send_back_by_producer(const MessageExt& m) {
+  ProducerImpl* producer = inner_producer();
+  if (producer == nullptr) return false;
+  Message copy;
+  copy.topic = retry_topic(group_);
+  copy.body = m.body;
+  copy.flag = m.flag;
+  copy.properties = m.properties;
+  std::string origin(m.property(property::kOriginMessageId));
+  copy.set_property(property::kOriginMessageId, origin.empty() ? client_msg_id(m) : origin);
+  copy.set_property(property::kRetryTopic, m.topic);  // the original topic (reset_retry_topic)
+  copy.set_property(property::kReconsumeTime, std::to_string(m.reconsume_times + 1));
+  copy.set_property(property::kMaxReconsumeTimes, std::to_string(max_reconsume_times_));
+  copy.clear_property(property::kTransactionPrepared);
+  copy.set_property(property::kDelayTimeLevel, std::to_string(3 + m.reconsume_times));
+  try {
+    producer->send(copy, kCallTimeout);
+    return true;
+  } catch (const std::exception& e) {
+    instance_->logger().warn("consumer ", group_, ": re-sending ", client_msg_id(m), " to ", copy.topic,
+                             " failed: ", e.what(), "; consuming it again here in ",
+                             kSendBackFailedDelay.count(), " ms");
+    return false;
+  }
+}
+
+ProducerImpl* PushConsumerImpl::inner_producer() {
+  std::lock_guard lock(producer_mu_);
+  if (inner_producer_ || inner_producer_failed_) return inner_producer_.get();
+  ProducerSettings settings;
+  settings.group = "CLIENT_INNER_PRODUCER_" + group_;
+  auto producer = std::make_unique<ProducerImpl>(settings, config_);
+  try {
+    producer->start();
+  } catch (const std::exception& e) {
+    instance_->logger().warn("consumer ", group_, ": cannot start its retry producer: ", e.what());
+    inner_producer_failed_ = true;
+    return nullptr;
+  }
+  inner_producer_ = std::move(producer);
+  return inner_producer_.get();
 }
 
 void PushConsumerImpl::consume_orderly(const PQ& pq) {
@@ -461,6 +571,16 @@ void PushConsumerImpl::consume_orderly(const PQ& pq) {
     status = ConsumeOrderlyStatus::SUSPEND_CURRENT_QUEUE_A_MOMENT;
   } catch (...) {
     status = ConsumeOrderlyStatus::SUSPEND_CURRENT_QUEUE_A_MOMENT;
+  }
+  if (status == ConsumeOrderlyStatus::SUSPEND_CURRENT_QUEUE_A_MOMENT && max_reconsume_times_ != INT_MAX &&
+      model_ == MessageModel::CLUSTERING) {
+    // RocketMQ's checkReconsumeTimes: once every message of the batch was tried
+    // max_reconsume_times times and reached the DLQ, the queue moves on.
+    bool all_sent = true;
+    for (const auto& m : batch) {
+      all_sent = all_sent && m.reconsume_times >= max_reconsume_times_ && send_back_to_broker(m, -1, pq->mq);
+    }
+    if (all_sent) status = ConsumeOrderlyStatus::SUCCESS;
   }
   if (status == ConsumeOrderlyStatus::SUSPEND_CURRENT_QUEUE_A_MOMENT) {
     {

@@ -14,6 +14,10 @@
 // (its consume lock), its offset persisted, then unlocked; shutdown unlocks everything
 // after persisting the offsets. A lock the broker gave to another member is dropped here.
 //
+// Retry (CLUSTERING, concurrent listener): failed messages are sent back
+// (CONSUMER_SEND_MSG_BACK), else re-sent to %RETRY%<group> through an inner producer, else
+// consumed again locally.
+//
 // Threads: rebalance and offset persistence run on `control_` (one thread; scheduled
 // from the instance's scheduler), pull requests are issued from `puller_` (one thread;
 // responses arrive on the io thread and are handed back to it), the listener runs on
@@ -35,6 +39,7 @@
 #include "gate.h"
 #include "offset_store.h"
 #include "subscription_data.h"
+#include "producer_impl.h"
 #include "tern/client/push_consumer.h"
 
 namespace tern::client::internal {
@@ -137,17 +142,28 @@ class PushConsumerImpl final : public ConsumerMember {
   void finish_releases();
   // Rebalances `topic` again soon (once, however many ask) after a lock was refused.
   void schedule_lock_retry(const std::string& topic);
+  // A message from %RETRY%<group> gets its original topic back (RETRY_TOPIC) for the listener.
+  void reset_retry_topic(MessageExt& m) const;
+  // RocketMQ's sendMessageBack: CONSUMER_SEND_MSG_BACK to the broker of `mq` with
+  // `delay_level`; when that fails, a send to %RETRY%<group> through the inner producer.
+  // False when both failed (the caller then consumes the message again locally).
+  bool send_message_back(const MessageExt& m, int delay_level, const MessageQueue& mq);
+  bool send_back_to_broker(const MessageExt& m, int delay_level, const MessageQueue& mq);
+  bool send_back_by_producer(const MessageExt& m);
+  // The producer for send_back_by_producer, started on first use; null if it cannot start.
+  ProducerImpl* inner_producer();
   void update_offset(const PQ& pq);
   void persist_all(bool sync);
 
   const std::string group_;
   const ClientConfig config_;
-  const MessageListenerConcurrently listener_;
+  const MessageListenerConcurrentlyWithContext listener_;
   const MessageListenerOrderly orderly_listener_;
   const MessageModel model_;
   const ConsumeFromWhere from_where_;
   const int64_t consume_timestamp_;
   const int threads_, batch_max_, pull_batch_;
+  const int max_reconsume_times_;  // resolved: 16 (concurrent) / INT_MAX (orderly) when unset
   const std::chrono::milliseconds rebalance_interval_, persist_interval_;
   const std::chrono::milliseconds lock_interval_, lock_max_live_;
   std::vector<SubscriptionData> subscriptions_;  // fixed after construction
@@ -166,6 +182,10 @@ class PushConsumerImpl final : public ConsumerMember {
   // taken away whose batch was still running, and topics with a lock retry scheduled.
   std::map<MessageQueue, PQ> releasing_;
   std::set<std::string> lock_retry_topics_;
+
+  std::mutex producer_mu_;
+  std::unique_ptr<ProducerImpl> inner_producer_;  // guarded by producer_mu_
+  bool inner_producer_failed_ = false;            // guarded by producer_mu_
 };
 
 }  // namespace tern::client::internal

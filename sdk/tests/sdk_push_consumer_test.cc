@@ -84,7 +84,9 @@ class Received {
 class SdkPushConsumerTest : public BrokerSuite {
  protected:
   static void SetUpTestSuite() {
-    start_suite("autoCreateTopicEnable=false\nenablePropertyFilter=true\n", "sdk_consumer_test_producer");
+    // Short delay levels: RECONSUME_LATER comes back through %RETRY% at level 3 (300 ms).
+    start_suite("autoCreateTopicEnable=false\nenablePropertyFilter=true\nmessageDelayLevel=100ms 200ms 300ms 400ms\n",
+                "sdk_consumer_test_producer");
   }
   static void TearDownTestSuite() { stop_suite(); }
 
@@ -244,17 +246,22 @@ TEST_F(SdkPushConsumerTest, SqlSubscriptionGetsOnlyMatchingMessages) {
   EXPECT_EQ(got.distinct(), 2u);  // sequence 2 (even) and 3 (named): 4..9 and the others fail a clause
 }
 
+// RECONSUME_LATER goes back through the broker (%RETRY%, sdk_delay_retry_test.cc has the
+// details): each message comes again once, with its topic and reconsume_times 1.
 TEST_F(SdkPushConsumerTest, ReconsumeLaterRedelivers) {
   raw_->create_topic(*broker_, "SdkPushLater", 1);
   produce("SdkPushLater", "later", 3);
   std::mutex mu;
-  std::map<std::string, int> attempts;
+  std::map<std::string, std::vector<int>> attempts;  // body -> reconsume_times seen
+  bool wrong_topic = false;
   auto c = consumer("sdk_push_later", "later_1");
   c->subscribe("SdkPushLater", "*");
   c->register_message_listener([&](const std::vector<MessageExt>& msgs) {
     std::lock_guard lock(mu);
-    int n = ++attempts[msgs[0].body];
-    return n == 1 ? ConsumeConcurrentlyStatus::RECONSUME_LATER : ConsumeConcurrentlyStatus::CONSUME_SUCCESS;
+    auto& seen = attempts[msgs[0].body];
+    seen.push_back(msgs[0].reconsume_times);
+    if (msgs[0].topic != "SdkPushLater") wrong_topic = true;
+    return seen.size() == 1 ? ConsumeConcurrentlyStatus::RECONSUME_LATER : ConsumeConcurrentlyStatus::CONSUME_SUCCESS;
   });
   c->start();
   auto until = Clock::now() + 10s;
@@ -262,13 +269,17 @@ TEST_F(SdkPushConsumerTest, ReconsumeLaterRedelivers) {
     {
       std::lock_guard lock(mu);
       int done = 0;
-      for (const auto& [b, n] : attempts) done += n >= 2;
+      for (const auto& [b, n] : attempts) done += n.size() >= 2;
       if (done == 3) break;
     }
     ASSERT_LT(Clock::now(), until) << "RECONSUME_LATER messages were not re-delivered";
     std::this_thread::sleep_for(20ms);
   }
+  std::this_thread::sleep_for(500ms);
   c->shutdown();
+  std::lock_guard lock(mu);
+  EXPECT_FALSE(wrong_topic);
+  for (const auto& [body, seen] : attempts) EXPECT_EQ(seen, (std::vector<int>{0, 1})) << body;
 }
 
 TEST_F(SdkPushConsumerTest, BroadcastingEveryConsumerGetsAllAndResumesFromItsFile) {

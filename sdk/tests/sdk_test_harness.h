@@ -78,6 +78,15 @@ class Broker {
     if (!process_->wait_for_output("boot success", 60s)) return "mqbroker did not boot:\n" + process_->output();
     return {};
   }
+  // SIGTERM: a graceful stop (files written); true when it exited in time.
+  bool stop() {
+    process_->signal(SIGTERM);
+    auto rc = process_->wait(30s);
+    process_.reset();
+    return rc.has_value();
+  }
+  // The broker's directory: store/ (store/config/*.json) and logs/ are under it.
+  const std::string& dir() const { return dir_.path(); }
   void kill_now() {
     process_->signal(SIGKILL);
     (void)process_->wait(10s);

@@ -7,12 +7,14 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "admin_support.h"
 #include "message_util.h"  // the SDK's UNIQ_KEY generator (sdk/src)
+#include "tern/topic_config.h"
 
 namespace tern::tools {
 namespace {
@@ -533,29 +535,32 @@ Status query_msg_by_offset(AdminContext& ctx, const Options& o) {
   return Status::ok();
 }
 
-Status send_message(AdminContext& ctx, const Options& o) {
-  std::string topic = o.get('t');
+// Where a send lands and what the broker answered.
+struct Sent {
+  std::string broker_name;
+  std::string queue_id;
+  std::string offset_msg_id;
+};
+
+// Sends one message (SEND_MESSAGE_V2) to a writable queue of `topic`, optionally only
+// broker `broker_name` / queue `queue_id`; `seq` picks among the candidates. `props`
+// should carry a UNIQ_KEY.
+Result<Sent> send_to_topic(AdminContext& ctx, const std::string& topic, const PropertyMap& props,
+                           const std::string& body, const std::string& broker_name,
+                           std::optional<int64_t> queue_id, uint64_t seq) {
   TRY(route, ctx.topic_route(topic));
   std::vector<std::pair<std::string, int32_t>> queues;  // broker name, queue id
   for (const auto& q : route.queues) {
-    if (o.has('b') && q.broker_name != o.get('b')) continue;
+    if (!broker_name.empty() && q.broker_name != broker_name) continue;
     if ((q.perm & 2) == 0) continue;
-    for (int32_t i = 0; i < q.write_queue_nums; ++i) queues.emplace_back(q.broker_name, i);
-  }
-  if (o.has('i')) {
-    TRY(qid, o.get_int('i', 0));
-    std::erase_if(queues, [&](const auto& q) { return q.second != qid; });
+    for (int32_t i = 0; i < q.write_queue_nums; ++i) {
+      if (!queue_id || *queue_id == i) queues.emplace_back(q.broker_name, i);
+    }
   }
   if (queues.empty()) return Status::not_found("no writable queue of topic " + topic + " matches -b/-i");
-  auto [broker_name, queue] = queues[static_cast<size_t>(*parse_time("now")) % queues.size()];
-  const BrokerEntry* b = route.broker(broker_name);
-  if (b == nullptr || b->master().empty()) return Status::not_found("broker " + broker_name + " has no master");
-  PropertyMap props;
-  std::string uniq = client::internal::create_uniq_id();
-  props.insert_or_assign(std::string(property::kUniqueClientMessageId), uniq);
-  if (o.has('c')) props.insert_or_assign(std::string(property::kTags), o.get('c'));
-  if (o.has('k')) props.insert_or_assign(std::string(property::kKeys), o.get('k'));
-  props.insert_or_assign(std::string(property::kWaitStoreMsgOk), "true");
+  auto [name, queue] = queues[seq % queues.size()];
+  const BrokerEntry* b = route.broker(name);
+  if (b == nullptr || b->master().empty()) return Status::not_found("broker " + name + " has no master");
   auto req = make_request(rc::kSendMessageV2, {{"a", "TOOLS_PRODUCER"},
                                                {"b", topic},
                                                {"c", "TBW102"},
@@ -567,11 +572,136 @@ Status send_message(AdminContext& ctx, const Options& o) {
                                                {"i", encode_properties(props)},
                                                {"j", "0"},
                                                {"k", "false"}},
-                          o.get('p'));
+                          body);
   TRY(resp, ctx.call_ok("broker", b->master(), std::move(req), "send message to " + topic));
+  return Sent{name, resp.ext_fields["queueId"], resp.ext_fields["msgId"]};
+}
+
+Status send_message(AdminContext& ctx, const Options& o) {
+  std::optional<int64_t> qid;
+  if (o.has('i')) {
+    TRY(q, o.get_int('i', 0));
+    qid = q;
+  }
+  PropertyMap props;
+  std::string uniq = client::internal::create_uniq_id();
+  props.insert_or_assign(std::string(property::kUniqueClientMessageId), uniq);
+  if (o.has('c')) props.insert_or_assign(std::string(property::kTags), o.get('c'));
+  if (o.has('k')) props.insert_or_assign(std::string(property::kKeys), o.get('k'));
+  props.insert_or_assign(std::string(property::kWaitStoreMsgOk), "true");
+  TRY(sent, send_to_topic(ctx, o.get('t'), props, o.get('p'), o.get('b'), qid,
+                          static_cast<uint64_t>(*parse_time("now"))));
   std::printf("%-32s  %-4s  %-20s    %-32s  %s\n", "#Broker Name", "#QID", "#Send Result", "#MsgId", "#OffsetMsgId");
-  std::printf("%-32s  %-4s  %-20s    %-32s  %s\n", broker_name.c_str(), resp.ext_fields["queueId"].c_str(), "SEND_OK",
-              uniq.c_str(), resp.ext_fields["msgId"].c_str());
+  std::printf("%-32s  %-4s  %-20s    %-32s  %s\n", sent.broker_name.c_str(), sent.queue_id.c_str(), "SEND_OK",
+              uniq.c_str(), sent.offset_msg_id.c_str());
+  return Status::ok();
+}
+
+// Every message of `topic` on every master serving it (min to max offset of each queue).
+Result<std::vector<MessageExt>> read_topic(AdminContext& ctx, const std::string& topic) {
+  TRY(route, ctx.topic_route(topic));
+  std::vector<MessageExt> out;
+  for (const auto& q : route.queues) {
+    const BrokerEntry* b = route.broker(q.broker_name);
+    if (b == nullptr || b->master().empty()) continue;
+    for (int32_t i = 0; i < q.read_queue_nums; ++i) {
+      TRY(offset, broker_offset(ctx, b->master(), rc::kGetMinOffset, topic, i));
+      TRY(max, broker_offset(ctx, b->master(), rc::kGetMaxOffset, topic, i));
+      int64_t at = offset;
+      while (at < max) {
+        int64_t next = at;
+        TRY(msgs, pull(ctx, b->master(), "TOOLS_CONSUMER", topic, i, at, 32, &next));
+        for (auto& m : msgs) out.push_back(std::move(m));
+        if (next <= at) break;
+        at = next;
+      }
+    }
+  }
+  return out;
+}
+
+// The dead letters of a group; NotFound naming the group when it has none.
+Result<std::vector<MessageExt>> dead_letters(AdminContext& ctx, const std::string& group) {
+  const std::string dlq = std::string(topic_names::dlq_topic(group));
+  auto msgs = read_topic(ctx, dlq);
+  if (!msgs.is_ok() && msgs.status().is_not_found()) {
+    return Status::not_found("consumer group " + group + " has no dead letters (" + msgs.status().message() + ")");
+  }
+  return msgs;
+}
+
+// The topic a dead letter was consumed from: RETRY_TOPIC (set by every send-back).
+std::string origin_topic(const MessageExt& m) { return std::string(m.property(property::kRetryTopic)); }
+
+Status query_dlq_msg(AdminContext& ctx, const Options& o) {
+  const std::string group = o.get('g');
+  TRY(max, o.get_int('c', 128));
+  TRY(msgs, dead_letters(ctx, group));
+  std::printf("%-34s %-24s %-10s %-25s %-20s %s\n", "#MsgId", "#OriginTopic", "#Reconsume", "#StoreTime", "#Tags",
+              "#Keys");
+  int64_t printed = 0;
+  for (const auto& m : msgs) {
+    if (printed++ >= max) break;
+    std::printf("%-34s %-24s %-10d %-25s %-20s %s\n", display_msg_id(m).c_str(), origin_topic(m).c_str(),
+                m.reconsume_times, human_time(m.store_timestamp).c_str(), std::string(m.tags()).c_str(),
+                std::string(m.property(property::kKeys)).c_str());
+  }
+  std::printf("%zu dead letter(s) of consumer group %s\n", msgs.size(), group.c_str());
+  return Status::ok();
+}
+
+Status resend_dlq_msg(AdminContext& ctx, const Options& o) {
+  const std::string group = o.get('g');
+  std::set<std::string> wanted;  // -i: UNIQ_KEYs or offset ids, comma-separated; empty: all
+  for (size_t start = 0; o.has('i') && start <= o.get('i').size();) {
+    const std::string ids = o.get('i');
+    size_t comma = ids.find(',', start);
+    std::string id = ids.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!id.empty()) wanted.insert(id);
+    start = comma == std::string::npos ? ids.size() + 1 : comma + 1;
+  }
+  TRY(msgs, dead_letters(ctx, group));
+  std::printf("%-34s %-24s %-12s %s\n", "#MsgId", "#Topic", "#Result", "#NewOffsetMsgId");
+  std::set<std::string> found;
+  int failures = 0;
+  uint64_t seq = static_cast<uint64_t>(*parse_time("now"));
+  for (const auto& m : msgs) {
+    const std::string id = display_msg_id(m);
+    if (!wanted.empty() && !wanted.count(id) && !wanted.count(m.msg_id)) continue;
+    found.insert(wanted.count(id) ? id : m.msg_id);
+    std::string topic = o.has('t') ? o.get('t') : origin_topic(m);
+    if (topic.empty()) {
+      std::printf("%-34s %-24s %-12s %s\n", id.c_str(), "?", "FAILED", "no RETRY_TOPIC: give the topic with -t");
+      ++failures;
+      continue;
+    }
+    // A fresh message to the original topic: same msgId, keys, tags and user properties;
+    // the retry bookkeeping is dropped so the group gets a full set of tries again.
+    PropertyMap props = m.properties;
+    for (std::string_view name : {property::kDelayTimeLevel, property::kRealTopic, property::kRealQueueId,
+                                  property::kRetryTopic, property::kWaitStoreMsgOk, property::kReconsumeTime,
+                                  property::kMaxReconsumeTimes}) {
+      auto it = props.find(name);
+      if (it != props.end()) props.erase(it);
+    }
+    if (props.find(property::kUniqueClientMessageId) == props.end()) {
+      props.insert_or_assign(std::string(property::kUniqueClientMessageId), id);
+    }
+    auto sent = send_to_topic(ctx, topic, props, m.body, "", std::nullopt, seq++);
+    if (!sent.is_ok()) {
+      std::printf("%-34s %-24s %-12s %s\n", id.c_str(), topic.c_str(), "FAILED", sent.status().message().c_str());
+      ++failures;
+      continue;
+    }
+    std::printf("%-34s %-24s %-12s %s\n", id.c_str(), topic.c_str(), "SEND_OK", sent->offset_msg_id.c_str());
+  }
+  for (const auto& id : wanted) {
+    if (!found.count(id)) {
+      std::printf("%-34s %-24s %-12s %s\n", id.c_str(), "?", "NOT_FOUND", ("not a dead letter of " + group).c_str());
+      ++failures;
+    }
+  }
+  if (failures > 0) return Status::internal(std::to_string(failures) + " dead letter(s) of " + group + " not resent");
   return Status::ok();
 }
 
@@ -708,6 +838,15 @@ const std::vector<Command>& commands() {
         {'b', "broker", true, false, "Send message to target broker"},
         {'i', "qid", true, false, "Send message to target queue"}},
        send_message},
+      {"queryDlqMsg", "List the dead letters (%DLQ%<group>) of a consumer group",
+       {{'g', "consumerGroup", true, true, "consumer group name"},
+        {'c', "maxNum", true, false, "most messages listed (128)"}},
+       query_dlq_msg},
+      {"resendDlqMsg", "Resend dead letters of a consumer group to their original topic",
+       {{'g', "consumerGroup", true, true, "consumer group name"},
+        {'i', "msgId", true, false, "only these messages (msgId or offset id, comma-separated); default: all"},
+        {'t', "topic", true, false, "send to this topic instead of the original one"}},
+       resend_dlq_msg},
       {"consumeMessage", "Consume message",
        {{'t', "topic", true, true, "Topic name"},
         {'b', "brokerName", true, false, "Broker name"},

@@ -44,11 +44,13 @@ struct RunResult {
 RunResult run_process(const std::vector<std::string>& argv, const std::string& cwd,
                       std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// A TCP port on 127.0.0.1 that was free a moment ago (0 if none could be had). Another
+// process may take it before the caller binds it; tests that start servers on it retry or
+// accept the rare failure.
+int free_port();
+
 // The whole content of a file ("" when it cannot be read).
 std::string read_file(const std::string& path);
-
-// A loopback TCP port that is free now (0 when none could be had).
-int free_port();
 
 // A fresh empty directory under the system temp dir, removed by the destructor.
 class TempDir {

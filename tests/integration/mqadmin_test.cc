@@ -2,7 +2,8 @@
 // real binary and its output or its effect on the broker is checked — topics created,
 // routed, listed, described and deleted; the cluster and runtime info; subscription
 // groups; a message sent with sendMessage found by key, id and offset and consumed;
-// consumer progress after offsets are committed, and reset by time.
+// consumer progress after offsets are committed, and reset by time; dead letters of a
+// group listed (queryDlqMsg) and resent to their original topic (resendDlqMsg).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <regex>
 #include <string>
@@ -77,29 +79,39 @@ class MqadminTest : public ::testing::Test {
     return r;
   }
 
-  // A committed offset, sent as a client would (UPDATE_CONSUMER_OFFSET).
-  static void commit_offset(const std::string& group, const std::string& topic, int queue, int64_t offset) {
+  // One request to the broker, as a client would send it.
+  static remoting::RemotingCommand raw_call(int32_t code, std::map<std::string, std::string> ext,
+                                            std::string body = {}) {
     boost::asio::io_context io;
     auto guard = boost::asio::make_work_guard(io);
     std::thread t([&] { io.run(); });
     NullLogger logger;
+    remoting::RemotingCommand answer;
     {
       remoting::RemotingClient client([&]() -> boost::asio::io_context& { return io; }, logger);
       remoting::RemotingCommand req;
-      req.code = remoting::request_code::kUpdateConsumerOffset;
+      req.code = code;
       req.version = 409;
-      req.ext_fields = {{"consumerGroup", group},
-                        {"topic", topic},
-                        {"queueId", std::to_string(queue)},
-                        {"commitOffset", std::to_string(offset)}};
+      req.ext_fields = std::move(ext);
+      req.body = std::move(body);
       auto r = client.invoke_sync(broker_addr(), req, 5s);
-      ASSERT_TRUE(r.is_ok()) << r.status().message();
-      EXPECT_EQ(r->code, 0);
+      EXPECT_TRUE(r.is_ok()) << r.status().message();
+      if (r.is_ok()) answer = *r;
       client.close_all();
     }
     guard.reset();
     io.stop();
     t.join();
+    return answer;
+  }
+
+  // A committed offset, sent as a client would (UPDATE_CONSUMER_OFFSET).
+  static void commit_offset(const std::string& group, const std::string& topic, int queue, int64_t offset) {
+    auto r = raw_call(remoting::request_code::kUpdateConsumerOffset, {{"consumerGroup", group},
+                                                                       {"topic", topic},
+                                                                       {"queueId", std::to_string(queue)},
+                                                                       {"commitOffset", std::to_string(offset)}});
+    EXPECT_EQ(r.code, 0);
   }
 
   static TempDir* dir_;
@@ -119,7 +131,8 @@ TEST_F(MqadminTest, HelpListsSubcommands) {
   EXPECT_EQ(r.exit_code, 0);
   for (const char* c : {"updateTopic", "deleteTopic", "topicList", "topicRoute", "topicStatus", "clusterList",
                         "brokerStatus", "updateSubGroup", "consumerProgress", "queryMsgById", "queryMsgByKey",
-                        "queryMsgByOffset", "resetOffsetByTime", "sendMessage", "consumeMessage"}) {
+                        "queryMsgByOffset", "resetOffsetByTime", "sendMessage", "consumeMessage", "queryDlqMsg",
+                        "resendDlqMsg"}) {
     EXPECT_NE(r.output.find(c), std::string::npos) << c << "\n" << r.output;
   }
   RunResult bad = run_process({kMqadmin, "noSuchCommand"}, dir_->path());
@@ -244,6 +257,59 @@ TEST_F(MqadminTest, MessagesSentFoundConsumedAndProgress) {
   progress = mqadmin({"consumerProgress", "-g", "AdmConsumer"});
   EXPECT_TRUE(std::regex_search(progress.output, std::regex(R"(AdmMsgTopic\s+broker-adm\s+0\s+2\s+2\s+0\s)")))
       << progress.output;
+}
+
+TEST_F(MqadminTest, DeadLettersListedAndResent) {
+  mqadmin({"updateTopic", "-b", broker_addr(), "-t", "AdmDlqOrigin", "-r", "1", "-w", "1"});
+  // Two dead letters of adm_dlq_group: a client's own sends to %RETRY% at their last try
+  // land in %DLQ% (RocketMQ's send path), RETRY_TOPIC naming where they came from.
+  for (int i = 0; i < 2; ++i) {
+    std::string props;
+    for (const auto& [name, value] : std::map<std::string, std::string>{{"UNIQ_KEY", "dlq-" + std::to_string(i)},
+                                                                        {"KEYS", "dk-" + std::to_string(i)},
+                                                                        {"TAGS", "TagX"},
+                                                                        {"RETRY_TOPIC", "AdmDlqOrigin"}}) {
+      props += name + '\x01' + value + '\x02';
+    }
+    auto r = raw_call(remoting::request_code::kSendMessage,
+                      {{"producerGroup", "p"}, {"topic", "%RETRY%adm_dlq_group"}, {"defaultTopic", "TBW102"},
+                       {"defaultTopicQueueNums", "4"}, {"queueId", "0"}, {"sysFlag", "0"}, {"bornTimestamp", "0"},
+                       {"flag", "0"}, {"properties", props}, {"reconsumeTimes", "16"}, {"maxReconsumeTimes", "16"}},
+                      "dead-" + std::to_string(i));
+    ASSERT_EQ(r.code, 0) << r.remark.value_or("");
+  }
+  RunResult listed{1, ""};
+  auto until = std::chrono::steady_clock::now() + 15s;
+  while (std::chrono::steady_clock::now() < until) {
+    listed = mqadmin({"queryDlqMsg", "-g", "adm_dlq_group"}, false);
+    if (listed.exit_code == 0 && listed.output.find("2 dead letter(s)") != std::string::npos) break;
+    std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  for (const char* text : {"dlq-0", "dlq-1", "AdmDlqOrigin", "dk-1", "TagX", "2 dead letter(s) of consumer group"}) {
+    EXPECT_NE(listed.output.find(text), std::string::npos) << text << "\n" << listed.output;
+  }
+
+  RunResult one = mqadmin({"resendDlqMsg", "-g", "adm_dlq_group", "-i", "dlq-1"});
+  EXPECT_NE(one.output.find("SEND_OK"), std::string::npos) << one.output;
+  EXPECT_EQ(one.output.find("dlq-0"), std::string::npos) << one.output;
+  RunResult consumed = mqadmin({"consumeMessage", "-t", "AdmDlqOrigin"});
+  EXPECT_NE(consumed.output.find("BODY: dead-1"), std::string::npos) << consumed.output;
+  EXPECT_NE(consumed.output.find("keys=dk-1"), std::string::npos) << consumed.output;
+  EXPECT_EQ(consumed.output.find("dead-0"), std::string::npos) << consumed.output;
+  EXPECT_NE(consumed.output.find("MSGID: dlq-1"), std::string::npos) << "the msgId is kept\n" << consumed.output;
+
+  RunResult all = mqadmin({"resendDlqMsg", "-g", "adm_dlq_group"});
+  EXPECT_NE(all.output.find("dlq-0"), std::string::npos) << all.output;
+  consumed = mqadmin({"consumeMessage", "-t", "AdmDlqOrigin"});
+  EXPECT_NE(consumed.output.find("Consume ok, 3 message(s)"), std::string::npos) << consumed.output;
+
+  RunResult unknown = mqadmin({"resendDlqMsg", "-g", "adm_dlq_group", "-i", "no-such-id"}, false);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.output.find("NOT_FOUND"), std::string::npos) << unknown.output;
+  RunResult none = mqadmin({"queryDlqMsg", "-g", "adm_nobody_group"}, false);
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.output.find("adm_nobody_group has no dead letters"), std::string::npos) << none.output;
 }
 
 }  // namespace

@@ -7,7 +7,10 @@
 //   ClientRegistry        live producers and consumers (from heartbeats), group membership
 //   PullHoldService       long polls: a pull parked until its queue grows or it times out
 //   MessageWriter         the write path every protocol sends through: what the broker does
-//                         to a message before the store sees it
+//                         to a message before the store sees it (delay levels park it in
+//                         SCHEDULE_TOPIC_XXXX until due)
+//   ConsumerRetry         consumer retry: a consumed message sent back goes to %RETRY%<group>
+//                         with the next delay level, or to %DLQ%<group> after its last try
 //   QueueLocks            queue locks of orderly consumers (LOCK/UNLOCK_BATCH_MQ), with expiry
 // Metadata files live under <storePathRootDir>/config/ in RocketMQ's layouts (standard
 // JSON: map keys are always quoted) and are replaced atomically (temp file + rename).
@@ -281,6 +284,46 @@ class QueueLocks {
                             const std::vector<MessageQueue>& queues) = 0;
 };
 
+// What a consumer asks when it sends a message back (RocketMQ's CONSUMER_SEND_MSG_BACK).
+struct SendBackRequest {
+  int64_t commit_log_offset = 0;  // of the stored message the consumer failed to consume
+  std::string group;              // the consumer group
+  // 0: the broker picks 3 + the message's reconsume times; > 0: that level; < 0: straight
+  // to the dead-letter queue.
+  int32_t delay_level = 0;
+  // When set, overrides the group's retryMaxTimes (clients send their maxReconsumeTimes).
+  std::optional<int32_t> max_reconsume_times;
+  std::string origin_msg_id;  // the client's id of the message (informational)
+  std::string origin_topic;   // the topic it was consumed from (informational)
+  bool unit_mode = false;
+};
+
+// Consumer retry and dead letters, as RocketMQ's SendMessageProcessor does them, for every
+// protocol: a message a consumer could not handle is stored again in %RETRY%<group> (which
+// the group's consumers subscribe to) with a delay level, its reconsume times one higher,
+// RETRY_TOPIC naming its original topic and ORIGIN_MESSAGE_ID the first stored copy; its
+// UNIQ_KEY, KEYS, TAGS, body and other properties are kept. After its last try (reconsume
+// times >= max) it goes to %DLQ%<group> (one queue, perm 6) and is not delivered again.
+class ConsumerRetry {
+ public:
+  virtual ~ConsumerRetry() = default;
+  // Sends a stored message back. `done` runs once, on the caller's thread or a store
+  // thread:
+  //   OK                the copy is stored (in %RETRY%<group>, parked until its delay level
+  //                     is due, or in %DLQ%<group>); also when the group's retryQueueNums
+  //                     is 0, which drops the message as RocketMQ does;
+  //   NotFound          the group does not exist (and autoCreateSubscriptionGroup is off)
+  //                     — RocketMQ's SUBSCRIPTION_GROUP_NOT_EXIST;
+  //   PermissionDenied  the broker or the retry topic is not writeable;
+  //   other failures    no message at that commit-log offset, or the store refused the copy.
+  virtual void send_back(SendBackRequest request, std::function<void(Status)> done) = 0;
+  // For a producer's send to %RETRY%<group> (what a client does when its send-back failed):
+  // when `message`'s reconsume times reached `max_reconsume_times` (else the group's
+  // retryMaxTimes) it is redirected to %DLQ%<group> with its delay level cleared. NotFound
+  // when the group does not exist; a message to any other topic is left alone (OK).
+  virtual Status redirect_retry_send(MessageExt& message, std::optional<int32_t> max_reconsume_times) = 0;
+};
+
 // All of them, as KernelServices::broker() hands them out.
 class BrokerServices {
  public:
@@ -292,6 +335,7 @@ class BrokerServices {
   virtual PullHoldService& pull_holds() = 0;
   virtual MessageWriter& writer() = 0;
   virtual QueueLocks& queue_locks() = 0;
+  virtual ConsumerRetry& retry() = 0;
   // Broker-wide counters for GET_BROKER_RUNTIME_INFO and friends: when the services
   // started (ms since the epoch).
   virtual int64_t start_time_ms() const = 0;

@@ -35,7 +35,7 @@ namespace tern {
 
 // Bumped whenever a public header changes in a way that breaks built plugins: a class
 // layout, a virtual method, the descriptor. The loader refuses any other version.
-// 2: KernelServices::broker(). 3: BrokerServices::writer() / queue_locks(),
+// 2: KernelServices::broker(). 3: BrokerServices::writer() / queue_locks() / retry(),
 // ClientRegistry::consumer_channels(), ClientChannel::reset_consumer_offsets().
 inline constexpr uint32_t kPluginAbiVersion = 3;
 

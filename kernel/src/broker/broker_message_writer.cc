@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "broker/schedule_message_service.h"
+
 namespace tern::kernel {
 namespace {
 
@@ -19,6 +21,7 @@ void BrokerMessageWriter::put_message(MessageExt message, PutCallback done) {
   }
   TimerMessageService* timers = timers_.load();
   if (timers != nullptr && timers->try_schedule(message, done)) return;
+  if (schedule_ != nullptr) schedule_->rewrite_delayed(message);
   store->put_message(std::move(message), std::move(done));
 }
 
@@ -27,6 +30,15 @@ void BrokerMessageWriter::put_messages(std::vector<MessageExt> messages, PutCall
   if (store == nullptr) {
     done(no_store());
     return;
+  }
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (messages[i].delay_time_level() > 0) {
+      done(Status::invalid_argument("message " + std::to_string(i) + " of a batch to topic " + messages[i].topic +
+                                    " has a delay level (DELAY=" + std::string(messages[i].property(
+                                                                        property::kDelayTimeLevel)) +
+                                    "); batches cannot be delayed, send it alone"));
+      return;
+    }
   }
   TimerMessageService* timers = timers_.load();
   if (timers != nullptr && timers->try_schedule(messages, done)) return;

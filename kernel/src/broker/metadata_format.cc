@@ -1,5 +1,5 @@
 // Encoding and decoding of topics.json, subscriptionGroup.json, consumerOffset.json and
-// timerCheckpoint.json.
+// timerCheckpoint.json and delayOffset.json.
 //
 // Encoding writes the text directly rather than building a JsonValue: an object's set()
 // is linear in its size, and an offset table can hold tens of thousands of entries that
@@ -307,11 +307,18 @@ Result<OffsetTable> decode_consumer_offsets_file(const JsonValue& json) {
   return table;
 }
 
-std::string encode_timer_checkpoint_file(const TimerCheckpointFile& file) {
+// timerCheckpoint.json.
+  root.close();
+  return out;
+}
+
+std::string encode_delay_offsets_file(const DelayOffsetTable& table) {
   std::string out;
   ObjectWriter root(&out);
-  root.field("timerQueueOffset", file.timer_queue_offset);
-  root.field("timerLogOffset", file.done_log_offset);
+  root.key("offsetTable");
+  ObjectWriter entries(&out);
+  for (const auto& [level, offset] : table) entries.field(std::to_string(level), offset);
+  entries.close();
   root.close();
   return out;
 }
@@ -326,6 +333,27 @@ Result<TimerCheckpointFile> decode_timer_checkpoint_file(const JsonValue& json) 
     return Status::invalid_argument("timerQueueOffset and timerLogOffset must not be negative");
   }
   return file;
+}
+
+Result<DelayOffsetTable> decode_delay_offsets_file(const JsonValue& json) {
+  DelayOffsetTable table;
+  auto entries = table_of(json, "offsetTable");
+  if (!entries) return entries.status();
+  if (!*entries) return table;
+  for (size_t i = 0; i < (*entries)->size(); ++i) {
+    const std::string& key = (*entries)->keys()[i];
+    int32_t level = 0;
+    auto [ptr, ec] = std::from_chars(key.data(), key.data() + key.size(), level);
+    if (ec != std::errc() || ptr != key.data() + key.size() || level < 1) {
+      return Status::invalid_argument("offsetTable: delay level " + key + " is not a positive integer");
+    }
+    auto offset = (*entries)->values()[i].as_int64();
+    if (!offset || *offset < 0) {
+      return Status::invalid_argument("offsetTable." + key + ": expected a non-negative integer offset");
+    }
+    table[level] = *offset;
+  }
+  return table;
 }
 
 }  // namespace tern::kernel

@@ -13,6 +13,8 @@
 //   consumerOffset.json     {"offsetTable":{"topic@group":{"0":12,"1":34}}}
 //   timerCheckpoint.json    {"timerQueueOffset":120,"timerLogOffset":7}  (Tern's own: where
 //                            the timer service's restart scan starts, timer_schedule.h)
+//   delayOffset.json        {"offsetTable":{"1":123,"2":45}}   (delay level -> next offset of
+//                            its SCHEDULE_TOPIC_XXXX queue to deliver)
 //
 // Entries are written sorted by name (by queue id for offsets) so equal tables give equal
 // bytes. Reading is lenient where RocketMQ's is: unknown fields are ignored (files from
@@ -74,5 +76,12 @@ struct TimerCheckpointFile {
 std::string encode_timer_checkpoint_file(const TimerCheckpointFile& file);
 // InvalidArgument for a field that is not an integer or is negative; absent fields are 0.
 Result<TimerCheckpointFile> decode_timer_checkpoint_file(const JsonValue& json);
+
+// Delay level (1-based) -> the next offset of its SCHEDULE_TOPIC_XXXX queue to deliver.
+using DelayOffsetTable = std::map<int32_t, int64_t>;
+std::string encode_delay_offsets_file(const DelayOffsetTable& table);
+// InvalidArgument for a level that is not a positive integer or an offset that is not a
+// non-negative integer.
+Result<DelayOffsetTable> decode_delay_offsets_file(const JsonValue& json);
 
 }  // namespace tern::kernel

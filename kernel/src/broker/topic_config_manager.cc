@@ -10,7 +10,6 @@ namespace {
 
 constexpr size_t kTopicMaxLength = 127;
 constexpr int32_t kMaxQueueNums = 1024;
-constexpr int32_t kScheduleQueueNums = 18;  // one per delay level of RocketMQ's default messageDelayLevel
 constexpr int32_t kBenchmarkQueueNums = 1024;
 
 // RocketMQ's TopicValidator system topics that do not depend on the config.
@@ -78,7 +77,7 @@ TopicConfigManager::TopicConfigManager(TopicConfigOptions options, SubscriptionG
                  perm::kInherit | (options_.cluster_topic_enable ? rw : 0)));
   add(make_topic(options_.broker_name, 1, perm::kInherit | (options_.broker_topic_enable ? rw : 0)));
   add(make_topic(kOffsetMovedEvent, 1, rw));
-  add(make_topic(topic_names::kSchedule, kScheduleQueueNums, rw));
+  add(make_topic(topic_names::kSchedule, options_.schedule_queue_nums, rw));
   if (options_.trace_topic_enable) add(make_topic(options_.trace_topic_name, 1, rw));
   add(make_topic(options_.cluster_name + std::string(kReplyTopicSuffix), 1, rw));
 

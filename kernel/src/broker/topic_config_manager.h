@@ -7,7 +7,7 @@
 // queues) only when autoCreateTopicEnable; BenchmarkTest (1024 queues); the cluster-name
 // and broker-name topics (readable and writable only when clusterTopicEnable /
 // brokerTopicEnable, otherwise perm 1 as RocketMQ gives them); OFFSET_MOVED_EVENT;
-// SCHEDULE_TOPIC_XXXX (18 queues, one per delay level); msgTraceTopicName when
+// SCHEDULE_TOPIC_XXXX (one queue per messageDelayLevel level, 18 by default); msgTraceTopicName when
 // traceTopicEnable; <cluster>_REPLY_TOPIC. The config decides them: at load, a file entry
 // of the same name is ignored (so changing defaultTopicQueueNums or disabling
 // autoCreateTopicEnable takes effect on restart, unlike RocketMQ where the old file wins).
@@ -48,6 +48,7 @@ struct TopicConfigOptions {
   bool broker_topic_enable = true;
   bool trace_topic_enable = false;
   std::string trace_topic_name = "RMQ_SYS_TRACE_TOPIC";
+  int32_t schedule_queue_nums = 18;  // SCHEDULE_TOPIC_XXXX: one queue per delay level
 };
 
 // The topic name rules RocketMQ enforces (TopicValidator): not blank, at most 127

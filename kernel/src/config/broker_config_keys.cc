@@ -89,7 +89,7 @@ const ConfigKeySpec kKeys[] = {
 
     // Delivery.
     {"messageDelayLevel", ConfigType::kDurationList, "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h", "",
-     "delay of each delay level; retries use them in order", kImportant},
+     "delay of each delay level (s, m, h, d, or ms); retries use them in order", kImportant},
     {"timerMaxDelaySec", kLong, "604800", "1..", "farthest delivery time of a timer message (s)", 0},
     {"timerRollWindowSec", kLong, "3600", "2..",
      "a timer message waiting longer than this is rewritten (s; bounds the restart scan; Tern key)", 0},

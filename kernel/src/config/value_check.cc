@@ -74,16 +74,24 @@ bool is_name(std::string_view s) {
 }  // namespace
 
 std::optional<int64_t> parse_duration_ms(std::string_view token) {
-  if (token.size() < 2) return std::nullopt;
   int64_t unit = 0;
-  switch (token.back()) {
-    case 's': unit = 1000; break;
-    case 'm': unit = 60'000; break;
-    case 'h': unit = 3'600'000; break;
-    case 'd': unit = 86'400'000; break;
-    default: return std::nullopt;
+  std::string_view number;
+  if (token.size() > 2 && token.substr(token.size() - 2) == "ms") {
+    unit = 1;  // not RocketMQ's: lets tests shorten messageDelayLevel below a second ("100ms")
+    number = token.substr(0, token.size() - 2);
+  } else if (token.size() >= 2) {
+    switch (token.back()) {
+      case 's': unit = 1000; break;
+      case 'm': unit = 60'000; break;
+      case 'h': unit = 3'600'000; break;
+      case 'd': unit = 86'400'000; break;
+      default: return std::nullopt;
+    }
+    number = token.substr(0, token.size() - 1);
+  } else {
+    return std::nullopt;
   }
-  auto n = parse_int(token.substr(0, token.size() - 1));
+  auto n = parse_int(number);
   if (!n || *n <= 0 || *n > std::numeric_limits<int64_t>::max() / unit) return std::nullopt;
   return *n * unit;
 }
@@ -125,7 +133,10 @@ std::optional<std::string> check_config_value(const ConfigKeySpec& spec, std::st
       int count = 0;
       for (std::string_view token : split(value, ' ')) {
         if (token.empty()) continue;
-        if (!parse_duration_ms(token)) return std::string("durations such as \"1s 5m 2h 1d\" separated by spaces");
+        if (!parse_duration_ms(token)) {
+          return "durations such as \"1s 5m 2h 1d\" or \"100ms\" separated by spaces (\"" + std::string(token) +
+                 "\" is not one)";
+        }
         ++count;
       }
       if (count == 0) return std::string("at least one duration such as \"1s\"");

@@ -14,7 +14,8 @@ namespace tern::kernel {
 // "an integer in 1..65535" or "one of ASYNC_FLUSH, SYNC_FLUSH".
 std::optional<std::string> check_config_value(const ConfigKeySpec& spec, std::string_view value);
 
-// Parses messageDelayLevel-style durations ("1s", "5m", "2h", "1d") to milliseconds.
+// Parses messageDelayLevel-style durations ("1s", "5m", "2h", "1d", and Tern's "100ms") to
+// milliseconds; nullopt for anything else (no number, zero, negative, overflow, unknown unit).
 std::optional<int64_t> parse_duration_ms(std::string_view token);
 
 }  // namespace tern::kernel

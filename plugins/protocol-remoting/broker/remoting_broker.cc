@@ -11,6 +11,7 @@ RemotingBroker::RemotingBroker(BrokerContext context, RemotingBrokerOptions opti
     : ctx_(std::move(context)),
       options_(std::move(options)),
       send_(ctx_),
+      send_back_(ctx_),
       pull_(ctx_),
       clients_(ctx_, channels_),
       admin_(ctx_),
@@ -53,6 +54,7 @@ void RemotingBroker::on_request(const std::shared_ptr<RemotingConnection>& conn,
       case request_code::kSendMessageV2:
       case request_code::kSendBatchMessage: send_.handle(conn, request); return;
       case request_code::kPullMessage: pull_.handle(conn, request); return;
+      case request_code::kConsumerSendMsgBack: send_back_.handle(conn, request); return;
       default: break;
     }
     if (clients_.handle(conn, request) || locks_.handle(conn, request) || admin_.handle(conn, request)) return;

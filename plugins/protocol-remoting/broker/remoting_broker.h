@@ -20,6 +20,7 @@
 #include "queue_lock_processor.h"
 #include "remoting_client.h"
 #include "remoting_server.h"
+#include "send_back_processor.h"
 #include "send_processor.h"
 
 namespace tern::remoting {
@@ -53,6 +54,7 @@ class RemotingBroker {
   RemotingBrokerOptions options_;
   ClientChannels channels_;
   SendProcessor send_;
+  SendBackProcessor send_back_;
   PullProcessor pull_;
   ClientProcessor clients_;
   AdminProcessor admin_;

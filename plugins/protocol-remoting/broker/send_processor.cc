@@ -3,6 +3,7 @@
 #include "send_processor.h"
 
 #include <chrono>
+#include <optional>
 #include <random>
 
 #include "codes.h"
@@ -97,6 +98,10 @@ void SendProcessor::handle(const std::shared_ptr<RemotingConnection>& conn, cons
   int32_t default_queue_nums = h.i32_or("defaultTopicQueueNums", ctx_.default_topic_queue_nums);
   std::string properties = h.str_or("properties", "");
   int32_t reconsume_times = h.i32_or("reconsumeTimes", 0);
+  std::optional<int32_t> max_reconsume_times;
+  if (const std::string* max = h.find("maxReconsumeTimes"); max != nullptr && !max->empty()) {
+    max_reconsume_times = h.i32_or("maxReconsumeTimes", 0);
+  }
   bool batch = request.code == request_code::kSendBatchMessage || h.bool_or("batch", false);
   if (!h.ok()) {
     reply(response_code::kSystemError, h.error());
@@ -158,12 +163,21 @@ void SendProcessor::handle(const std::shared_ptr<RemotingConnection>& conn, cons
     m.born_host = born_host;
     m.store_host = ctx_.store_host;
     m.reconsume_times = reconsume_times;
+    // A client's own send to %RETRY%<group> (its fallback when a send-back failed) goes to
+    // the group's DLQ after the last try, as RocketMQ's handleRetryAndDLQ does.
+    if (Status redirected = ctx_.broker().retry().redirect_retry_send(m, max_reconsume_times); !redirected.is_ok()) {
+      reply(redirected.code() == Status::Code::kNotFound ? response_code::kSubscriptionGroupNotExist
+                                                         : response_code::kSystemError,
+            redirected.message());
+      return;
+    }
     messages.push_back(std::move(m));
   }
 
   std::weak_ptr<RemotingConnection> weak = conn;
   RemotingCommand header_only = request;
   header_only.body.clear();  // the answer needs the header only; don't keep the body alive
+  queue_id = messages.front().queue_id;  // a message redirected to the DLQ changed queue
   auto done = [weak, request = std::move(header_only), queue_id](Result<PutResult> result) {
     auto c = weak.lock();
     if (!c) return;

@@ -28,6 +28,11 @@ Producer/Consumer processes (produce.js, consume.js beside this file):
      and started again; a new consumer gets every one, none before its time and at most
      TIMER_LATE_LIMIT_MS after it at the 99th percentile (lateness percentiles and
      duplicates are printed).
+  g. delay levels and send-back (delay_retry.js; messageDelayLevel is shortened to 200 ms
+     steps): messages sent with Message#delayTimeLevel 1..3 arrive once, not before their
+     level's delay; messages the handler fails come back through %RETRY%<group> with
+     reconsumeTimes 1, 2, their topic and ORIGIN_MESSAGE_ID, after levels 3 and 4;
+     messages failed three times with maxReconsumeTimes 2 end in %DLQ%<group>.
 
 Finally the broker is stopped with SIGTERM and must exit 0. Exit codes: 0 pass, 1 fail,
 77 skip (node is not installed; ctest maps it to "skipped").
@@ -61,11 +66,15 @@ EXTRA_CONFIG = {
     "brokerIP1": "127.0.0.1",              # the address the name server gives clients
     "mappedFileSizeCommitLog": str(64 * 1024 * 1024),
     "flushDiskType": "ASYNC_FLUSH",
+    # Scenario (g): level n waits n * 200 ms (RocketMQ's default starts at 1s 5s 10s).
+    "messageDelayLevel": " ".join(f"{200 * n}ms" for n in range(1, 19)),
 }
+LEVEL_MS = 200  # level n waits n * LEVEL_MS
 
 TOPIC_MAIN = "TernInteropTopic"
 TOPIC_OFFSETS = "TernInteropOffsets"
 TOPIC_REBALANCE = "TernInteropRebalance"
+TOPIC_DELAY = "TernInteropDelay"
 REBALANCE_COUNT = 3000
 QUEUES = 4
 TAGS = ["TagA", "TagB", "TagC"]
@@ -653,7 +662,73 @@ def scenario_f(ctx):
         f"{len(recs) - len(first_seen)}; {stats}")
 
 
-SCENARIOS = {"a": scenario_a, "e": scenario_e, "b": scenario_b, "d": scenario_d, "c": scenario_c, "f": scenario_f}
+def max_offset(ctx, topic, queue):
+    header, _ = remoting_call(ctx.broker_port, 30, {"topic": topic, "queueId": queue})
+    return int(header.get("extFields", {}).get("offset", -1)) if header.get("code") == 0 else -1
+
+
+def scenario_g(ctx):
+    """Delay levels and send-back with ali-ons."""
+    group = "tern-interop-group-g"
+    out = os.path.join(ctx.workdir, "g-events.jsonl")
+    node = Node(ctx, "g-delay-retry", "delay_retry.js",
+                ["--namesrv", ctx.namesrv, "--topic", TOPIC_DELAY, "--group", group, "--out", out])
+    code = node.wait(120)
+    if code != 0:
+        raise Failure(f"(g) delay_retry.js exited with {code}:\n{node.tail()}")
+    events = read_jsonl(out)
+    sent = {e["key"]: e for e in events if e["event"] == "sent"}
+    got = {}
+    for e in events:
+        if e["event"] == "got":
+            got.setdefault(e["key"], []).append(e)
+    problems = []
+    lateness = []
+    for key, s in sent.items():
+        tries = got.get(key, [])
+        times = [t["reconsumeTimes"] for t in tries]
+        for t in tries:
+            if t["topic"] != TOPIC_DELAY:
+                problems.append(f"{key}: handed to the listener with topic {t['topic']!r}")
+            # ali-ons's msgId is the stored copy's offset id (it ignores UNIQ_KEY): a delayed
+            # message's delivered copy has its own; a retry names the first copy.
+            if s["kind"] == "delay":
+                continue
+            first = t["msgId"] if t["reconsumeTimes"] == 0 else t["originMsgId"]
+            if first != s["msgId"]:
+                problems.append(f"{key}: try {t['reconsumeTimes']} names {first} as the first copy, sent {s['msgId']}")
+        if s["kind"] == "delay":
+            if times != [0]:
+                problems.append(f"{key}: tries with reconsumeTimes {times}, expected [0]")
+                continue
+            waited = tries[0]["at"] - s["at"]
+            due = s["level"] * LEVEL_MS
+            lateness.append(waited - due)
+            if waited < due - 20:  # ms clocks; the send itself takes a few ms
+                problems.append(f"{key}: level {s['level']} came after {waited} ms, before its {due} ms")
+        else:
+            want = [0, 1, 2]
+            if times != want:
+                problems.append(f"{key}: tries with reconsumeTimes {times}, expected {want}")
+                continue
+            for n in (1, 2):  # the n-th retry comes after level 2 + n
+                gap = tries[n]["at"] - tries[n - 1]["at"]
+                if gap < (2 + n) * LEVEL_MS - 20:
+                    problems.append(f"{key}: retry {n} came {gap} ms after the try before, level {2 + n} is "
+                                    f"{(2 + n) * LEVEL_MS} ms")
+    if problems:
+        raise Failure("(g) " + "\n  ".join(problems[:10]))
+    dlq = f"%DLQ%{group}"
+    dead = wait_until(lambda: max_offset(ctx, dlq, 0) >= 2 and max_offset(ctx, dlq, 0), 10,
+                      f"the two dead messages in {dlq}")
+    if dead != 2:
+        raise Failure(f"(g) {dlq} holds {dead} messages, expected 2")
+    log(f"(g) PASS: 9 delayed messages on time (ms past due, from the client: min {min(lateness)}, "
+        f"max {max(lateness)}), 3 retried twice through %RETRY%{group}, 2 dead letters in {dlq}")
+
+
+SCENARIOS = {"a": scenario_a, "e": scenario_e, "b": scenario_b, "d": scenario_d, "c": scenario_c, "f": scenario_f,
+             "g": scenario_g}
 
 
 def main():
@@ -662,7 +737,7 @@ def main():
     parser.add_argument("--node-modules", required=True, help="folder holding ali-ons (DIR/node_modules)")
     parser.add_argument("--install-script", help="scripts/install-interop.sh, run when ali-ons is missing")
     parser.add_argument("--node", default=shutil.which("node") or shutil.which("nodejs"))
-    parser.add_argument("--only", default="a,e,b,d,c,f", help="scenarios to run, in this order")
+    parser.add_argument("--only", default="a,e,b,d,c,f,g", help="scenarios to run, in this order")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, store, outputs)")
     args = parser.parse_args()
 
@@ -686,11 +761,11 @@ def main():
     log(f"work folder {workdir}")
     try:
         ctx.first_start()
-        for topic in (TOPIC_MAIN, TOPIC_OFFSETS, TOPIC_REBALANCE, TOPIC_TIMER):
+        for topic in (TOPIC_MAIN, TOPIC_OFFSETS, TOPIC_REBALANCE, TOPIC_TIMER, TOPIC_DELAY):
             create_topic(ctx.broker_port, topic, QUEUES)
             ctx.wait_route(topic)
-        log(f"created {TOPIC_MAIN}, {TOPIC_OFFSETS}, {TOPIC_REBALANCE}, {TOPIC_TIMER} with {QUEUES} queues "
-            "(request code 17); routes visible")
+        log(f"created {TOPIC_MAIN}, {TOPIC_OFFSETS}, {TOPIC_REBALANCE}, {TOPIC_TIMER}, {TOPIC_DELAY} with {QUEUES} "
+            "queues (request code 17); routes visible")
         for name in args.only.split(","):
             t = time.monotonic()
             SCENARIOS[name](ctx)

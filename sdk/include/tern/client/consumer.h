@@ -1,11 +1,13 @@
 // Consumer settings and listener types shared by the SDK's consumers, with RocketMQ's
-// names: MessageModel, ConsumeFromWhere, ConsumeConcurrentlyStatus and
-// MessageListenerConcurrently (a callable taking the batch of messages).
+// names: MessageModel, ConsumeFromWhere, ConsumeConcurrentlyStatus,
+// MessageListenerConcurrently (a callable taking the batch of messages, and optionally
+// the ConsumeConcurrentlyContext) and MessageListenerOrderly.
 //
 // Thread-safety: plain values and callables; a listener is called from the consumer's
 // consume threads, possibly several at once.
 #pragma once
 
+#include <climits>
 #include <functional>
 #include <string>
 #include <vector>
@@ -24,8 +26,25 @@ enum class ConsumeOrderlyStatus { SUCCESS, SUSPEND_CURRENT_QUEUE_A_MOMENT };
 
 // RocketMQ's MessageListenerConcurrently.consumeMessage, without the context argument.
 // At most consumeMessageBatchMaxSize messages of one queue per call. An exception thrown
-// counts as RECONSUME_LATER.
+// counts as RECONSUME_LATER. A message redelivered from the group's retry topic comes with
+// its original topic (RETRY_TOPIC) and its reconsume_times.
 using MessageListenerConcurrently = std::function<ConsumeConcurrentlyStatus(const std::vector<MessageExt>&)>;
+
+// RocketMQ's ConsumeConcurrentlyContext: what a concurrently consuming listener may set.
+struct ConsumeConcurrentlyContext {
+  MessageQueue message_queue;  // the queue the batch came from (the retry topic's for a retry)
+  // RocketMQ's delayLevelWhenNextConsume for messages sent back: 0 lets the broker choose
+  // (level 3 + reconsume times), > 0 a level of messageDelayLevel, -1 straight to the
+  // group's dead-letter queue.
+  int delay_level_when_next_consume = 0;
+  // RocketMQ's ackIndex: with CONSUME_SUCCESS the messages after this index are still
+  // sent back (INT_MAX: none); with RECONSUME_LATER every message is.
+  int ack_index = INT_MAX;
+};
+
+// The same listener with the context argument, as RocketMQ's consumeMessage(msgs, context).
+using MessageListenerConcurrentlyWithContext =
+    std::function<ConsumeConcurrentlyStatus(const std::vector<MessageExt>&, ConsumeConcurrentlyContext&)>;
 
 // RocketMQ's MessageListenerOrderly.consumeMessage, without the context argument: the
 // messages of one queue in queue order, one call at a time per queue.

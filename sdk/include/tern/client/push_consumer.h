@@ -19,8 +19,19 @@
 // in batches of consume_message_batch_max_size. The offset committed for a queue is its
 // lowest unconsumed message; offsets are persisted every 5 s, when a queue is taken away,
 // and at shutdown() (BROADCASTING: to a local file, see set_local_offset_store_dir).
-// RECONSUME_LATER re-delivers the batch locally after 1 s (the broker
-// does not serve CONSUMER_SEND_MSG_BACK yet).
+//
+// Retry (RocketMQ's, CLUSTERING): RECONSUME_LATER (or a listener exception) sends each
+// message of the batch back to the broker it came from (CONSUMER_SEND_MSG_BACK with the
+// context's delay level), which stores it in %RETRY%<group> with the next delay level
+// (3, 4, ... of messageDelayLevel: 10 s, 30 s, 1 min, ... by default); the consumer
+// subscribes that topic itself and hands the message back to the listener with its
+// original topic and reconsume_times + 1. After max_reconsume_times (16) the broker
+// moves it to %DLQ%<group> instead. If the send-back fails, the message is sent to
+// %RETRY%<group> through a producer (group CLIENT_INNER_PRODUCER_<group>), and if that
+// fails too it is consumed again locally after 5 s. BROADCASTING consumers do not retry: a
+// failed message is logged and dropped. Orderly listeners retry locally
+// (SUSPEND_CURRENT_QUEUE_A_MOMENT, 1 s); only when max_reconsume_times is set, a message
+// suspended that many times goes to the DLQ and the queue moves on.
 // An orderly listener in CLUSTERING consumes a queue only while this client holds the
 // queue's lock on its broker (LOCK_BATCH_MQ, as RocketMQ), so two members of a group never
 // consume one queue at the same time, even while a rebalance moves it: a newly assigned
@@ -63,6 +74,12 @@ class DefaultMQPushConsumer : public ClientConfig {
   // By tag or, with MessageSelector::by_sql, by a SQL92 expression the broker evaluates.
   void subscribe(const std::string& topic, const MessageSelector& selector);
   void register_message_listener(MessageListenerConcurrently listener) {
+    listener_ = [l = std::move(listener)](const std::vector<MessageExt>& msgs, ConsumeConcurrentlyContext&) {
+      return l(msgs);
+    };
+    orderly_listener_ = nullptr;
+  }
+  void register_message_listener(MessageListenerConcurrentlyWithContext listener) {
     listener_ = std::move(listener);
     orderly_listener_ = nullptr;
   }
@@ -94,6 +111,10 @@ class DefaultMQPushConsumer : public ClientConfig {
   // Keep the interval below both lifetimes (this one and the broker's 60 s).
   void set_rebalance_lock_interval(std::chrono::milliseconds t) { rebalance_lock_interval_ = t; }
   void set_rebalance_lock_max_live_time(std::chrono::milliseconds t) { rebalance_lock_max_live_ = t; }
+  // Tries before a message goes to %DLQ%<group> (RocketMQ's maxReconsumeTimes). -1 (the
+  // default): 16 for concurrent listeners, unlimited for orderly ones.
+  void set_max_reconsume_times(int n) { max_reconsume_times_ = n; }
+  int max_reconsume_times() const { return max_reconsume_times_; }
   // BROADCASTING keeps offsets in <dir>/<clientId>/<group>/offsets.json (RocketMQ's
   // LocalFileOffsetStore; its rocketmq.client.localOffsetStoreDir): $HOME/.rocketmq_offsets.
   void set_local_offset_store_dir(std::string dir) { local_offset_store_dir_ = std::move(dir); }
@@ -107,8 +128,9 @@ class DefaultMQPushConsumer : public ClientConfig {
   friend class internal::PushConsumerImpl;
   std::string group_;
   std::map<std::string, MessageSelector> subscriptions_;
-  MessageListenerConcurrently listener_;
+  MessageListenerConcurrentlyWithContext listener_;
   MessageListenerOrderly orderly_listener_;
+  int max_reconsume_times_ = -1;
   MessageModel message_model_ = MessageModel::CLUSTERING;
   ConsumeFromWhere consume_from_where_ = ConsumeFromWhere::CONSUME_FROM_LAST_OFFSET;
   int64_t consume_timestamp_ = 0;
