@@ -8,4 +8,14 @@ function(tern_add_fuzzer name)
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBRARIES})
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  tern_fuzzers_target_add(${name})
+endfunction()
+
+# `fuzzers`: every fuzz target and only what they link (scripts/test.sh builds just this,
+# so CI does not compile the broker's apps, plugins' modules and tools a second time).
+function(tern_fuzzers_target_add name)
+  if(NOT TARGET fuzzers)
+    add_custom_target(fuzzers)
+  endif()
+  add_dependencies(fuzzers ${name})
 endfunction()

@@ -2,7 +2,7 @@
 # Sets everything up and runs the whole test suite: installs the packages, builds the
 # Debug preset with AddressSanitizer + UndefinedBehaviorSanitizer, runs every ctest suite,
 # then builds the libFuzzer targets and runs each briefly. Prints what failed; exits
-# non-zero on any failure. TERN_FUZZ_SECONDS sets the time per fuzz target (default 10: a dozen
+# non-zero on any failure. TERN_FUZZ_SECONDS sets the time per fuzz target (default 8: a dozen
 # targets and the ctest suites must fit the 15-minute CI budget; for a longer hunt run
 # tests/fuzz/run_fuzzers.sh build/fuzz 600).
 set -euo pipefail
@@ -22,7 +22,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 ctest --preset debug-asan -j "$(nproc)" --timeout 600
 
 echo "=== fuzz targets"
-"$root/scripts/build.sh" fuzz
-"$root/tests/fuzz/run_fuzzers.sh" "$root/build/fuzz" "${TERN_FUZZ_SECONDS:-10}"
+"$root/scripts/build.sh" fuzz --target fuzzers
+"$root/tests/fuzz/run_fuzzers.sh" "$root/build/fuzz" "${TERN_FUZZ_SECONDS:-8}"
 
 echo "=== all tests passed in $(( $(date +%s) - start )) s"
