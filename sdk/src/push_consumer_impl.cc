@@ -12,6 +12,8 @@
 namespace tern::client::internal {
 
 using namespace std::chrono_literals;
+namespace rc = remoting::request_code;
+namespace rsp = remoting::response_code;
 
 namespace {
 

@@ -1,4 +1,4 @@
-// Encoding and decoding of topics.json, subscriptionGroup.json, consumerOffset.json and
+// Encoding and decoding of topics.json, subscriptionGroup.json, consumerOffset.json,
 // timerCheckpoint.json and delayOffset.json.
 //
 // Encoding writes the text directly rather than building a JsonValue: an object's set()
@@ -307,7 +307,11 @@ Result<OffsetTable> decode_consumer_offsets_file(const JsonValue& json) {
   return table;
 }
 
-// timerCheckpoint.json.
+std::string encode_timer_checkpoint_file(const TimerCheckpointFile& file) {
+  std::string out;
+  ObjectWriter root(&out);
+  root.field("timerQueueOffset", file.timer_queue_offset);
+  root.field("timerLogOffset", file.done_log_offset);
   root.close();
   return out;
 }
