@@ -14,7 +14,6 @@ Reuses run_interop.py's helpers. Exit 0 pass, 1 fail, 77 skip (node or ali-ons m
   ali_ons_producer_interop.py --mqbroker build/bin/mqbroker --consumer build/bin/sdk_interop_consumer
                               --node-modules build/interop/node_modules
 """
-import argparse
 import hashlib
 import os
 import shutil
@@ -30,11 +29,6 @@ import run_interop as ri  # noqa: E402
 TOPIC = "TernAliOnsToSdk"
 COUNT = 2000
 
-
-class Ctx:
-    def __init__(self, node, node_modules, workdir, namesrv):
-        self.node, self.node_modules, self.workdir, self.namesrv = node, node_modules, workdir, namesrv
-        self.children = []
 
 
 class SdkConsumer:
@@ -122,25 +116,15 @@ def check_order(what, records):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--mqbroker", required=True)
-    p.add_argument("--consumer", required=True)
-    p.add_argument("--node-modules", required=True)
-    p.add_argument("--node", default=shutil.which("node") or shutil.which("nodejs"))
-    args = p.parse_args()
-    args.mqbroker, args.consumer = os.path.abspath(args.mqbroker), os.path.abspath(args.consumer)
-    if not args.node:
-        print("SKIP: node is not installed")
+    args = ri.parse_driver_args(__doc__, "consumer")
+    if args is None:
         return ri.SKIP
-    node_modules = os.path.abspath(args.node_modules)
-    if not os.path.isfile(os.path.join(node_modules, "ali-ons", "package.json")):
-        print(f"SKIP: ali-ons is not installed in {node_modules} (scripts/install-interop.sh)")
-        return ri.SKIP
+    node_modules = args.node_modules
 
     workdir = tempfile.mkdtemp(prefix="tern-ali-ons-to-sdk-")
     broker_port, namesrv_port = ri.free_port(), ri.free_port()
     broker = ri.Broker(args.mqbroker, workdir, broker_port, namesrv_port)
-    ctx = Ctx(args.node, node_modules, workdir, f"127.0.0.1:{namesrv_port}")
+    ctx = ri.DriverContext(args.node, node_modules, workdir, f"127.0.0.1:{namesrv_port}")
     consumers = []
     started = time.monotonic()
     try:

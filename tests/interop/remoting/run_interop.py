@@ -290,6 +290,37 @@ class Node:
             return "(no output)"
 
 
+class DriverContext:
+    """What Node and Consumer need, for the SDK interop drivers (sdk_producer_interop.py,
+    ali_ons_producer_interop.py) that run one broker without this file's Context."""
+
+    def __init__(self, node, node_modules, workdir, namesrv):
+        self.node, self.node_modules, self.workdir, self.namesrv = node, node_modules, workdir, namesrv
+        self.children = []
+
+
+def parse_driver_args(description, binary):
+    """--mqbroker, --<binary> (an SDK test program), --node-modules, --node, made absolute.
+    Returns the args, or None after printing why the test is skipped (node or ali-ons
+    missing)."""
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--mqbroker", required=True)
+    p.add_argument(f"--{binary}", required=True)
+    p.add_argument("--node-modules", required=True)
+    p.add_argument("--node", default=shutil.which("node") or shutil.which("nodejs"))
+    args = p.parse_args()
+    args.mqbroker = os.path.abspath(args.mqbroker)
+    setattr(args, binary, os.path.abspath(getattr(args, binary)))
+    args.node_modules = os.path.abspath(args.node_modules)
+    if not args.node:
+        print("SKIP: node is not installed")
+        return None
+    if not os.path.isfile(os.path.join(args.node_modules, "ali-ons", "package.json")):
+        print(f"SKIP: ali-ons is not installed in {args.node_modules} (scripts/install-interop.sh)")
+        return None
+    return args
+
+
 class Consumer(Node):
     def __init__(self, ctx, name, topic, group, sub="*", stop_after=None, handler_delay_ms=None):
         self.out = os.path.join(ctx.workdir, f"{name}.jsonl")

@@ -12,7 +12,6 @@ offsetMsgId the SDK was given. Reuses run_interop.py's helpers. Exit 0 pass, 1 f
   sdk_producer_interop.py --mqbroker build/bin/mqbroker --producer build/bin/sdk_interop_producer
                           --node-modules build/interop/node_modules
 """
-import argparse
 import hashlib
 import os
 import shutil
@@ -31,32 +30,17 @@ def body_of(i):
     return f"sdk-interop-{i}".encode() + (b"z" * 5000 if i % 10 == 0 else b"")
 
 
-class Ctx:
-    def __init__(self, node, node_modules, workdir, namesrv):
-        self.node, self.node_modules, self.workdir, self.namesrv = node, node_modules, workdir, namesrv
-        self.children = []
-
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--mqbroker", required=True)
-    p.add_argument("--producer", required=True)
-    p.add_argument("--node-modules", required=True)
-    p.add_argument("--node", default=shutil.which("node") or shutil.which("nodejs"))
-    args = p.parse_args()
-    args.mqbroker, args.producer = os.path.abspath(args.mqbroker), os.path.abspath(args.producer)
-    if not args.node:
-        print("SKIP: node is not installed")
+    args = ri.parse_driver_args(__doc__, "producer")
+    if args is None:
         return ri.SKIP
-    node_modules = os.path.abspath(args.node_modules)
-    if not os.path.isfile(os.path.join(node_modules, "ali-ons", "package.json")):
-        print(f"SKIP: ali-ons is not installed in {node_modules} (scripts/install-interop.sh)")
-        return ri.SKIP
+    node_modules = args.node_modules
 
     workdir = tempfile.mkdtemp(prefix="tern-sdk-interop-")
     broker_port, namesrv_port = ri.free_port(), ri.free_port()
     broker = ri.Broker(args.mqbroker, workdir, broker_port, namesrv_port)
-    ctx = Ctx(args.node, node_modules, workdir, f"127.0.0.1:{namesrv_port}")
+    ctx = ri.DriverContext(args.node, node_modules, workdir, f"127.0.0.1:{namesrv_port}")
     started = time.monotonic()
     try:
         broker.start()
