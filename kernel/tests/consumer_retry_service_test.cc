@@ -11,7 +11,7 @@
 #include "broker/pull_request_hold_service.h"
 #include "broker/schedule_message_service.h"
 #include "broker_test_util.h"
-#include "fixtures/indexed_memory_store.h"
+#include "fixtures/memory_store.h"
 
 namespace tern::kernel {
 namespace {
@@ -54,7 +54,7 @@ class ConsumerRetryTest : public ::testing::Test {
 
   TempDir dir_;
   std::shared_ptr<Logger> logger_ = testing::test_logger();
-  fixture::IndexedMemoryStore store_;
+  fixture::MemoryStore store_;
   PullRequestHoldService holds_{*logger_};
   ScheduleMessageService schedule_{schedule_options(), holds_, *logger_};
   SubscriptionGroupManager groups_{{dir_.file("config/subscriptionGroup.json"), true}, *logger_};

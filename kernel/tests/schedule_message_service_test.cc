@@ -11,7 +11,7 @@
 #include "broker/pull_request_hold_service.h"
 #include "broker_test_util.h"
 #include "config/value_check.h"
-#include "fixtures/indexed_memory_store.h"
+#include "fixtures/memory_store.h"
 
 namespace tern::kernel {
 namespace {
@@ -198,10 +198,10 @@ TEST_F(ScheduleFixture, DelayOffsetFileLayout) {
   EXPECT_TRUE(bad_table.load().is_invalid_argument());
 }
 
-// A broker's pieces over a IndexedMemoryStore: holds, the schedule service and the writer.
+// A broker's pieces over a MemoryStore: holds, the schedule service and the writer.
 class Delivery {
  public:
-  Delivery(fixture::IndexedMemoryStore& store, ScheduleOptions options, Logger& logger)
+  Delivery(fixture::MemoryStore& store, ScheduleOptions options, Logger& logger)
       : store_(store), holds_(logger), schedule_(std::move(options), holds_, logger), writer_(&schedule_) {}
   ~Delivery() { stop(); }
   Status start() {
@@ -224,14 +224,14 @@ class Delivery {
   BrokerMessageWriter& writer() { return writer_; }
 
  private:
-  fixture::IndexedMemoryStore& store_;
+  fixture::MemoryStore& store_;
   PullRequestHoldService holds_;
   ScheduleMessageService schedule_;
   BrokerMessageWriter writer_;
 };
 
 TEST_F(ScheduleFixture, DeliversEachLevelAfterItsDelayInOrder) {
-  fixture::IndexedMemoryStore store;
+  fixture::MemoryStore store;
   Delivery d(store, options(), *logger_);
   ASSERT_TRUE(d.start().is_ok());
   const int64_t sent_at = now_ms();
@@ -260,7 +260,7 @@ TEST_F(ScheduleFixture, DeliversEachLevelAfterItsDelayInOrder) {
 }
 
 TEST_F(ScheduleFixture, ABatchWithADelayLevelIsRefused) {
-  fixture::IndexedMemoryStore store;
+  fixture::MemoryStore store;
   Delivery d(store, options(), *logger_);
   ASSERT_TRUE(d.start().is_ok());
   std::vector<MessageExt> batch{delayed("Orders", 0, "B0"), delayed("Orders", 2, "B1")};
@@ -272,7 +272,7 @@ TEST_F(ScheduleFixture, ABatchWithADelayLevelIsRefused) {
 }
 
 TEST_F(ScheduleFixture, AFailedPutIsRetriedAndDeliveredOnce) {
-  fixture::IndexedMemoryStore store;
+  fixture::MemoryStore store;
   Delivery d(store, options(), *logger_);
   ASSERT_TRUE(d.start().is_ok());
   store.fail_puts("Orders", 2, Status::unavailable("disk busy"));
@@ -285,7 +285,7 @@ TEST_F(ScheduleFixture, AFailedPutIsRetriedAndDeliveredOnce) {
 }
 
 TEST_F(ScheduleFixture, AMessageWithoutRealTopicIsSkippedNotBlocking) {
-  fixture::IndexedMemoryStore store;
+  fixture::MemoryStore store;
   Delivery d(store, options(), *logger_);
   ASSERT_TRUE(d.start().is_ok());
   MessageExt broken = delayed("SCHEDULE_TOPIC_XXXX", 0, "X");
@@ -297,7 +297,7 @@ TEST_F(ScheduleFixture, AMessageWithoutRealTopicIsSkippedNotBlocking) {
 }
 
 TEST_F(ScheduleFixture, OverdueMessagesGoAtOnce) {
-  fixture::IndexedMemoryStore store;
+  fixture::MemoryStore store;
   {
     Delivery d(store, options("100ms 5s"), *logger_);
     ASSERT_TRUE(d.start().is_ok());
@@ -310,7 +310,7 @@ TEST_F(ScheduleFixture, OverdueMessagesGoAtOnce) {
 }
 
 TEST_F(ScheduleFixture, AStaleOffsetFileRepeatsNothing) {
-  fixture::IndexedMemoryStore store;
+  fixture::MemoryStore store;
   {
     Delivery d(store, options(), *logger_);
     ASSERT_TRUE(d.start().is_ok());

@@ -57,11 +57,11 @@ class TimerServiceTest : public ::testing::Test {
   }
 
   std::vector<MessageExt> delivered(const std::string& topic = "Orders", int32_t queue = 1) {
-    return store_.messages(topic, queue);
+    return store_.queue(topic, queue);
   }
-  std::vector<MessageExt> parked() { return store_.messages(std::string(topic_names::kTimer), kTimerQueueId); }
+  std::vector<MessageExt> parked() { return store_.queue(std::string(topic_names::kTimer), kTimerQueueId); }
   std::vector<MessageExt> log_records() {
-    return store_.messages(std::string(topic_names::kTimer), kTimerDoneQueueId);
+    return store_.queue(std::string(topic_names::kTimer), kTimerDoneQueueId);
   }
   void write_checkpoint(TimerMessageService& timers) {
     ASSERT_TRUE(timers.checkpoint_writer().write_if_dirty().is_ok());
@@ -229,10 +229,10 @@ TEST_F(TimerServiceTest, FailedReputsAreRetried) {
   auto timers = make();
   ASSERT_TRUE(timers->start(&store_).is_ok());
   ASSERT_TRUE(send(*timers, timed("r", now_ms() + 50)).is_ok());
-  store_.fail_puts(Status::resource_exhausted("disk full"));
+  store_.fail_every_put(Status::resource_exhausted("disk full"));
   std::this_thread::sleep_for(300ms);
   EXPECT_TRUE(delivered().empty());
-  store_.fail_puts(Status::ok());
+  store_.fail_every_put(Status::ok());
   ASSERT_TRUE(eventually([&] { return delivered().size() == 1; }, 3000ms));
   EXPECT_EQ(delivered()[0].body, "r");
 }
