@@ -5,7 +5,9 @@
 //      2..9 are nextBeginOffset (text of an int64 or garbage), the rest is the body. A
 //      FOUND result must hold only messages the subscription accepts.
 //   1: route JSON (GET_ROUTEINFO_BY_TOPIC);
-//   2: a fastjson offset table (RESET_CONSUMER_CLIENT_OFFSET).
+//   2: a fastjson offset table (RESET_CONSUMER_CLIENT_OFFSET);
+//   3: an offset message id (a user's or a broker's, for VIEW_MESSAGE_BY_ID): one that
+//      decodes must encode back to the same id, upper-cased.
 // Any input must give a result or an error, never a crash.
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +17,7 @@
 
 #include "codes.h"
 #include "fastjson.h"
+#include "message_decoder.h"
 #include "pull_api_wrapper.h"
 #include "topic_route.h"
 
@@ -42,15 +45,27 @@ void pull_answer(const uint8_t* data, size_t size) {
   }
 }
 
+void offset_msg_id(std::string_view id) {
+  auto decoded = tern::client::internal::decode_offset_msg_id(id);
+  if (!decoded.is_ok()) return;
+  std::string again = tern::client::internal::offset_msg_id(decoded->store_host, decoded->commit_log_offset);
+  if (again.size() != id.size()) std::abort();
+  for (size_t i = 0; i < id.size(); ++i) {
+    char c = id[i] >= 'a' && id[i] <= 'f' ? static_cast<char>(id[i] - 'a' + 'A') : id[i];
+    if (again[i] != c) std::abort();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 3) {
+  switch (data[0] % 4) {
     case 0: pull_answer(data + 1, size - 1); break;
     case 1: (void)tern::client::internal::parse_topic_route(rest); break;
-    default: (void)tern::client::internal::parse_offset_table(rest); break;
+    case 2: (void)tern::client::internal::parse_offset_table(rest); break;
+    default: offset_msg_id(rest); break;
   }
   return 0;
 }

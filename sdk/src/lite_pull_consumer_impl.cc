@@ -163,10 +163,7 @@ std::shared_lock<std::shared_mutex> LitePullConsumerImpl::enter(const char* what
 
 void LitePullConsumerImpl::throw_status(const std::string& what, const Status& s, const std::string& topic,
                                         const std::string& broker) const {
-  int code = client_error::kConnectBrokerException;
-  if (s.is_timeout()) code = client_error::kAccessBrokerTimeout;
-  if (s.is_not_found()) code = client_error::kBrokerNotExist;
-  throw MQClientException(code, "lite pull consumer " + group_ + ": " + what + ": " + s.message(), topic, broker);
+  throw_client_exception("lite pull consumer " + group_, what, s, topic, broker);
 }
 
 // --- Subscriptions and assignment.

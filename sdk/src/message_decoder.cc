@@ -46,18 +46,6 @@ class Reader {
   bool ok_ = true;
 };
 
-std::string offset_msg_id(const SocketAddress& host, int64_t offset) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  auto put = [&](uint8_t b) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  };
-  for (int i = 0; i < host.ip_length; ++i) put(host.ip[i]);
-  for (int i = 3; i >= 0; --i) put(static_cast<uint8_t>(static_cast<uint32_t>(host.port) >> (8 * i)));
-  for (int i = 7; i >= 0; --i) put(static_cast<uint8_t>(static_cast<uint64_t>(offset) >> (8 * i)));
-  return out;
-}
 
 }  // namespace
 
@@ -105,6 +93,47 @@ Result<std::vector<MessageExt>> decode_messages(std::string_view body, bool deco
     m.msg_id = offset_msg_id(m.store_host, m.commit_log_offset);
     out.push_back(std::move(m));
   }
+  return out;
+}
+
+std::string offset_msg_id(const SocketAddress& store_host, int64_t commit_log_offset) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  auto put = [&](uint8_t b) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  };
+  for (int i = 0; i < store_host.ip_length; ++i) put(store_host.ip[i]);
+  for (int i = 3; i >= 0; --i) put(static_cast<uint8_t>(static_cast<uint32_t>(store_host.port) >> (8 * i)));
+  for (int i = 7; i >= 0; --i) put(static_cast<uint8_t>(static_cast<uint64_t>(commit_log_offset) >> (8 * i)));
+  return out;
+}
+
+Result<OffsetMessageId> decode_offset_msg_id(std::string_view id) {
+  if (id.size() != 32 && id.size() != 56) {
+    return Status::invalid_argument("'" + std::string(id) + "' is not an offset message id (32 or 56 hex digits)");
+  }
+  std::vector<uint8_t> bytes;
+  for (size_t i = 0; i < id.size(); i += 2) {
+    int v = 0;
+    for (size_t k = i; k < i + 2; ++k) {
+      char c = id[k];
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (d < 0) return Status::invalid_argument("'" + std::string(id) + "' is not an offset message id (not hex)");
+      v = v * 16 + d;
+    }
+    bytes.push_back(static_cast<uint8_t>(v));
+  }
+  OffsetMessageId out;
+  const size_t ip_len = bytes.size() - 12;
+  out.store_host.ip_length = static_cast<uint8_t>(ip_len);
+  for (size_t i = 0; i < ip_len; ++i) out.store_host.ip[i] = bytes[i];
+  uint32_t port = 0;
+  for (size_t i = ip_len; i < ip_len + 4; ++i) port = (port << 8) | bytes[i];
+  uint64_t offset = 0;
+  for (size_t i = ip_len + 4; i < bytes.size(); ++i) offset = (offset << 8) | bytes[i];
+  out.store_host.port = static_cast<int32_t>(port);
+  out.commit_log_offset = static_cast<int64_t>(offset);
   return out;
 }
 

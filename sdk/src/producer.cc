@@ -1,6 +1,7 @@
 // DefaultMQProducer: the public face; the work is in ProducerImpl (producer_impl.h).
 #include "tern/client/producer.h"
 
+#include "mq_admin.h"
 #include "producer_impl.h"
 
 namespace tern::client {
@@ -95,6 +96,22 @@ void DefaultMQProducer::send_oneway(const Message& msg, const MessageQueueSelect
 
 std::vector<MessageQueue> DefaultMQProducer::fetch_publish_message_queues(const std::string& topic) {
   return running("fetch_publish_message_queues").fetch_publish_message_queues(topic);
+}
+
+MessageExt DefaultMQProducer::view_message(const std::string& offset_msg_id) {
+  return internal::view_message_or_throw(running("view_message").instance(), "producer " + producer_group_,
+                                         offset_msg_id);
+}
+
+MessageExt DefaultMQProducer::view_message(const std::string& topic, const std::string& msg_id) {
+  return internal::view_message_or_throw(running("view_message").instance(), "producer " + producer_group_, topic,
+                                         msg_id);
+}
+
+QueryResult DefaultMQProducer::query_message(const std::string& topic, const std::string& key, int max_num,
+                                             int64_t begin_ms, int64_t end_ms) {
+  return internal::query_message_or_throw(running("query_message").instance(), "producer " + producer_group_, topic,
+                                          key, max_num, begin_ms, end_ms);
 }
 
 }  // namespace tern::client

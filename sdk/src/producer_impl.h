@@ -64,6 +64,7 @@ class ProducerImpl final : public ClientMember {
   void on_route_changed(const std::string& topic, const TopicRouteData& route) override;
 
   const std::string& client_id() const { return instance_->client_id(); }
+  MQClientInstance& instance() const { return *instance_; }
 
  private:
   using Clock = std::chrono::steady_clock;

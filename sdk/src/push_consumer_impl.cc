@@ -5,6 +5,7 @@
 #include <climits>
 
 #include "codes.h"
+#include "mq_admin.h"
 #include "pull_api_wrapper.h"
 #include "rebalance.h"
 #include "tern/topic_config.h"
@@ -669,6 +670,25 @@ void DefaultMQPushConsumer::start() {
 
 void DefaultMQPushConsumer::shutdown() {
   if (impl_) impl_->shutdown();
+}
+
+internal::PushConsumerImpl& DefaultMQPushConsumer::running(const char* what) {
+  if (!impl_) throw MQClientException(client_error::kNotRunning, "consumer " + group_ + ": " + what + " before start()");
+  return *impl_;
+}
+
+MessageExt DefaultMQPushConsumer::view_message(const std::string& offset_msg_id) {
+  return internal::view_message_or_throw(running("view_message").instance(), "consumer " + group_, offset_msg_id);
+}
+
+MessageExt DefaultMQPushConsumer::view_message(const std::string& topic, const std::string& msg_id) {
+  return internal::view_message_or_throw(running("view_message").instance(), "consumer " + group_, topic, msg_id);
+}
+
+QueryResult DefaultMQPushConsumer::query_message(const std::string& topic, const std::string& key, int max_num,
+                                                 int64_t begin_ms, int64_t end_ms) {
+  return internal::query_message_or_throw(running("query_message").instance(), "consumer " + group_, topic, key,
+                                          max_num, begin_ms, end_ms);
 }
 
 }  // namespace tern::client

@@ -51,6 +51,7 @@ class PushConsumerImpl final : public ConsumerMember {
 
   void start();     // throws MQClientException
   void shutdown();  // idempotent
+  MQClientInstance& instance() const { return *instance_; }
 
   std::vector<std::string> topics_in_use() const override;
   JsonValue consumer_data() const override;

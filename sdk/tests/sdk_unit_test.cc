@@ -260,6 +260,36 @@ TEST(Decoder, DecodesRecordsAndInflatesCompressedBodies) {
   EXPECT_FALSE(decode_messages(std::string_view("\x00\x00\x00\x02", 4)).is_ok());
 }
 
+TEST(Decoder, OffsetMessageIdsRoundTrip) {
+  auto v4 = decode_offset_msg_id("7F000001" "00002A9F" "0000000000001000");
+  ASSERT_TRUE(v4.is_ok()) << v4.status().to_string();
+  EXPECT_EQ(v4->store_host.to_string(), "127.0.0.1:10911");
+  EXPECT_EQ(v4->commit_log_offset, 4096);
+  EXPECT_EQ(offset_msg_id(v4->store_host, v4->commit_log_offset), "7F00000100002A9F0000000000001000");
+  auto lower = decode_offset_msg_id("0a0b0c0d0000ffff7fffffffffffffff");
+  ASSERT_TRUE(lower.is_ok());
+  EXPECT_EQ(lower->store_host.to_string(), "10.11.12.13:65535");
+  EXPECT_EQ(lower->commit_log_offset, INT64_MAX);
+
+  SocketAddress v6;
+  v6.ip_length = 16;
+  for (uint8_t i = 0; i < 16; ++i) v6.ip[i] = static_cast<uint8_t>(0xF0 + i);
+  v6.port = 10911;
+  std::string id = offset_msg_id(v6, 123456789);
+  ASSERT_EQ(id.size(), 56u);
+  auto back = decode_offset_msg_id(id);
+  ASSERT_TRUE(back.is_ok());
+  EXPECT_EQ(back->store_host.to_string(), v6.to_string());
+  EXPECT_EQ(back->commit_log_offset, 123456789);
+
+  for (const char* bad : {"", "7F000001", "7F00000100002A9F000000000000100G", "7F00000100002A9F00000000000010000"}) {
+    auto r = decode_offset_msg_id(bad);
+    ASSERT_FALSE(r.is_ok()) << bad;
+    EXPECT_TRUE(r.status().is_invalid_argument());
+    EXPECT_NE(r.status().message().find(bad), std::string::npos) << r.status().message();
+  }
+}
+
 TEST(Producer, SendBeforeStartThrowsNotRunning) {
   DefaultMQProducer producer("g");
   try {

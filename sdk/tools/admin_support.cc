@@ -382,27 +382,6 @@ Result<int64_t> parse_time(const std::string& text) {
   return Status::invalid_argument("'" + text + "' is not a time: use now, ms since the epoch or yyyy-MM-dd#HH:mm:ss:SSS");
 }
 
-Result<std::pair<std::string, int64_t>> decode_offset_msg_id(const std::string& msg_id) {
-  if (msg_id.size() != 32) return Status::invalid_argument("'" + msg_id + "' is not an offset message id");
-  uint8_t bytes[16];
-  for (int i = 0; i < 16; ++i) {
-    int v = 0;
-    for (int k = 0; k < 2; ++k) {
-      char c = static_cast<char>(std::toupper(static_cast<unsigned char>(msg_id[2 * i + k])));
-      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-      if (d < 0) return Status::invalid_argument("'" + msg_id + "' is not an offset message id (not hex)");
-      v = v * 16 + d;
-    }
-    bytes[i] = static_cast<uint8_t>(v);
-  }
-  int64_t port = 0, offset = 0;
-  for (int i = 4; i < 8; ++i) port = (port << 8) | bytes[i];
-  for (int i = 8; i < 16; ++i) offset = (offset << 8) | bytes[i];
-  std::string addr = std::to_string(bytes[0]) + "." + std::to_string(bytes[1]) + "." + std::to_string(bytes[2]) + "." +
-                     std::to_string(bytes[3]) + ":" + std::to_string(port);
-  return std::make_pair(addr, offset);
-}
-
 Result<std::vector<MessageExt>> decode_records(std::string_view body) {
   return client::internal::decode_messages(body, true);
 }

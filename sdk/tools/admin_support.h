@@ -146,8 +146,6 @@ std::string human_time(int64_t ms);
 // Parses "now", a number of ms, or "yyyy-MM-dd#HH:mm:ss:SSS" (local time).
 Result<int64_t> parse_time(const std::string& text);
 
-// Decodes an offset message id (PROTOCOL.md §4) into the broker address and commit-log offset.
-Result<std::pair<std::string, int64_t>> decode_offset_msg_id(const std::string& msg_id);
 // The message records of a pull / view / query answer body.
 Result<std::vector<MessageExt>> decode_records(std::string_view body);
 // The message id mqadmin shows: UNIQ_KEY when set, else the offset message id.

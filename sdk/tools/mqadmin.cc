@@ -13,7 +13,8 @@
 #include <vector>
 
 #include "admin_support.h"
-#include "message_util.h"  // the SDK's UNIQ_KEY generator (sdk/src)
+#include "message_decoder.h"  // the SDK's offset message ids (sdk/src)
+#include "message_util.h"     // the SDK's UNIQ_KEY generator (sdk/src)
 #include "tern/topic_config.h"
 
 namespace tern::tools {
@@ -444,11 +445,12 @@ Status query_msg_by_id(AdminContext& ctx, const Options& o) {
     std::string id = ids.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     start = comma == std::string::npos ? ids.size() + 1 : comma + 1;
     if (id.empty()) continue;
-    auto decoded = decode_offset_msg_id(id);
+    auto decoded = client::internal::decode_offset_msg_id(id);
     std::vector<MessageExt> msgs;
     Status by_offset = decoded.status();
     if (decoded.is_ok()) {
-      auto [addr, offset] = *decoded;
+      const std::string addr = decoded->store_host.to_string();
+      const int64_t offset = decoded->commit_log_offset;
       auto resp = ctx.call_ok("broker", addr, make_request(rc::kViewMessageById, {{"offset", std::to_string(offset)}}),
                               "view message " + id);
       if (resp.is_ok()) {

@@ -20,6 +20,7 @@ namespace tern::client {
 namespace client_error {
 inline constexpr int kNotRunning = -1;            // not started, or shut down
 inline constexpr int kMessageIllegal = 13;        // ResponseCode.MESSAGE_ILLEGAL: refused before sending
+inline constexpr int kNoMessage = 208;             // ResponseCode.NO_MESSAGE: a lookup found nothing
 inline constexpr int kConnectBrokerException = 10001;
 inline constexpr int kAccessBrokerTimeout = 10002;
 inline constexpr int kBrokerNotExist = 10003;

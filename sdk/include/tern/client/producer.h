@@ -44,6 +44,7 @@
 #include "tern/client/message.h"
 #include "tern/client/message_queue_selector.h"
 #include "tern/client/mq_client_exception.h"
+#include "tern/client/query_result.h"
 #include "tern/client/send_result.h"
 
 namespace tern::client {
@@ -122,6 +123,19 @@ class DefaultMQProducer : public ClientConfig {
 
   // The writable queues of `topic` (fetching its route if needed), sorted; throws like send.
   std::vector<MessageQueue> fetch_publish_message_queues(const std::string& topic);
+
+  // Message lookups (RocketMQ's MQAdmin). Each asks the brokers and waits up to 9 s for
+  // each; MQClientException kNoMessage when nothing matches, else as a send's failures.
+  // The message stored at an offset message id (SendResult::offset_msg_id, MessageExt::msg_id).
+  MessageExt view_message(const std::string& offset_msg_id);
+  // A message of `topic` by an offset message id or by the client's unique id
+  // (SendResult::msg_id, the UNIQ_KEY); the first stored copy when a retried send stored two.
+  MessageExt view_message(const std::string& topic, const std::string& msg_id);
+  // Up to `max_num` messages per broker of `topic` whose KEYS hold `key`, stored between
+  // `begin_ms` and `end_ms` (ms since the epoch). The index is built just after a send is
+  // answered: a message sent a moment ago may not be found yet.
+  QueryResult query_message(const std::string& topic, const std::string& key, int max_num, int64_t begin_ms,
+                            int64_t end_ms);
 
  private:
   internal::ProducerImpl& running(const char* what);

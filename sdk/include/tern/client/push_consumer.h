@@ -53,6 +53,7 @@
 #include "tern/client/consumer.h"
 #include "tern/client/message.h"
 #include "tern/client/mq_client_exception.h"
+#include "tern/client/query_result.h"
 
 namespace tern::client {
 
@@ -124,8 +125,15 @@ class DefaultMQPushConsumer : public ClientConfig {
   void start();
   void shutdown();  // idempotent
 
+  // Message lookups, as DefaultMQProducer's (producer.h); after start().
+  MessageExt view_message(const std::string& offset_msg_id);
+  MessageExt view_message(const std::string& topic, const std::string& msg_id);
+  QueryResult query_message(const std::string& topic, const std::string& key, int max_num, int64_t begin_ms,
+                            int64_t end_ms);
+
  private:
   friend class internal::PushConsumerImpl;
+  internal::PushConsumerImpl& running(const char* what);
   std::string group_;
   std::map<std::string, MessageSelector> subscriptions_;
   MessageListenerConcurrentlyWithContext listener_;
