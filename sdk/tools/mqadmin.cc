@@ -31,11 +31,6 @@ struct Command {
   std::function<Status(AdminContext&, const Options&)> run;
 };
 
-#define TRY(var, expr)                      \
-  auto var##_result = (expr);               \
-  if (!var##_result.is_ok()) return var##_result.status(); \
-  auto& var = *var##_result
-
 std::string perm_name(int64_t perm) {
   return std::string((perm & 4) ? "R" : "-") + ((perm & 2) ? "W" : "-") + ((perm & 1) ? "X" : "-");
 }
@@ -68,11 +63,11 @@ Result<std::vector<std::pair<std::string, std::string>>> topic_masters(AdminCont
 
 Status update_topic(AdminContext& ctx, const Options& o) {
   std::string topic = o.get('t');
-  TRY(r, o.get_int('r', 8));
-  TRY(w, o.get_int('w', 8));
-  TRY(p, o.get_int('p', 6));
-  TRY(order, o.get_bool('o', false));
-  TRY(brokers, target_brokers(ctx, o, "updateTopic"));
+  TERN_ASSIGN_OR_RETURN(r, o.get_int('r', 8));
+  TERN_ASSIGN_OR_RETURN(w, o.get_int('w', 8));
+  TERN_ASSIGN_OR_RETURN(p, o.get_int('p', 6));
+  TERN_ASSIGN_OR_RETURN(order, o.get_bool('o', false));
+  TERN_ASSIGN_OR_RETURN(brokers, target_brokers(ctx, o, "updateTopic"));
   for (const auto& addr : brokers) {
     auto req = make_request(rc::kUpdateAndCreateTopic, {{"topic", topic},
                                                         {"defaultTopic", "TBW102"},
@@ -96,7 +91,7 @@ Status update_topic(AdminContext& ctx, const Options& o) {
 Status delete_topic(AdminContext& ctx, const Options& o) {
   std::string topic = o.get('t');
   std::string cluster = o.get('c');
-  TRY(masters, ctx.masters(cluster));
+  TERN_ASSIGN_OR_RETURN(masters, ctx.masters(cluster));
   for (const auto& [name, addr] : masters) {
     auto resp = ctx.call_ok("broker", addr, make_request(rc::kDeleteTopicInBroker, {{"topic", topic}}),
                             "delete topic " + topic);
@@ -114,8 +109,8 @@ Status delete_topic(AdminContext& ctx, const Options& o) {
 }
 
 Status topic_list(AdminContext& ctx, const Options& o) {
-  TRY(resp, ctx.call_namesrv(make_request(rc::kGetAllTopicListFromNameserver), "get topic list"));
-  TRY(json, parse_json(resp.body));
+  TERN_ASSIGN_OR_RETURN(resp, ctx.call_namesrv(make_request(rc::kGetAllTopicListFromNameserver), "get topic list"));
+  TERN_ASSIGN_OR_RETURN(json, parse_json(resp.body));
   std::vector<std::string> topics;
   if (const JsonValue* list = json.find("topicList")) {
     for (const auto& t : list->values()) topics.push_back(t.text());
@@ -125,7 +120,7 @@ Status topic_list(AdminContext& ctx, const Options& o) {
     for (const auto& t : topics) std::printf("%s\n", t.c_str());
     return Status::ok();
   }
-  TRY(info, ctx.cluster_info());
+  TERN_ASSIGN_OR_RETURN(info, ctx.cluster_info());
   std::printf("%-20s  %-48s  %-48s\n", "#Cluster Name", "#Topic", "#Consumer Group");
   for (const auto& t : topics) {
     if (t.rfind("%RETRY%", 0) == 0 || t.rfind("%DLQ%", 0) == 0) continue;
@@ -154,20 +149,20 @@ Status topic_list(AdminContext& ctx, const Options& o) {
 }
 
 Status topic_route(AdminContext& ctx, const Options& o) {
-  TRY(route, ctx.topic_route(o.get('t')));
+  TERN_ASSIGN_OR_RETURN(route, ctx.topic_route(o.get('t')));
   std::printf("%s\n", pretty_json(route.raw).c_str());
   return Status::ok();
 }
 
 Status topic_status(AdminContext& ctx, const Options& o) {
   std::string topic = o.get('t');
-  TRY(masters, topic_masters(ctx, topic));
+  TERN_ASSIGN_OR_RETURN(masters, topic_masters(ctx, topic));
   struct Row {
     int64_t min, max, last;
   };
   std::map<QueueKey, Row> rows;
   for (const auto& [name, addr] : masters) {
-    TRY(resp, ctx.call_ok("broker", addr, make_request(rc::kGetTopicStatsInfo, {{"topic", topic}}),
+    TERN_ASSIGN_OR_RETURN(resp, ctx.call_ok("broker", addr, make_request(rc::kGetTopicStatsInfo, {{"topic", topic}}),
                           "get stats of topic " + topic));
     auto json = parse_fastjson(resp.body);
     if (!json.is_ok()) return Status::corruption("topic stats from broker " + addr + ": " + json.status().message());
@@ -203,7 +198,7 @@ Result<std::map<std::string, std::string>> runtime_info(AdminContext& ctx, const
 }
 
 Status cluster_list(AdminContext& ctx, const Options& o) {
-  TRY(info, ctx.cluster_info());
+  TERN_ASSIGN_OR_RETURN(info, ctx.cluster_info());
   std::string only = o.get('c');
   std::printf("%-16s  %-22s  %-4s  %-22s %-16s %19s %19s %10s %5s %6s\n", "#Cluster Name", "#Broker Name", "#BID",
               "#Addr", "#Version", "#InTPS(LOAD)", "#OutTPS(LOAD)", "#PCWait(ms)", "#Hour", "#SPACE");
@@ -239,13 +234,13 @@ Status cluster_list(AdminContext& ctx, const Options& o) {
 
 Status broker_status(AdminContext& ctx, const Options& o) {
   if (o.has('b')) {
-    TRY(t, runtime_info(ctx, o.get('b')));
+    TERN_ASSIGN_OR_RETURN(t, runtime_info(ctx, o.get('b')));
     for (const auto& [k, v] : t) std::printf("%-32s: %s\n", k.c_str(), v.c_str());
     return Status::ok();
   }
-  TRY(brokers, target_brokers(ctx, o, "brokerStatus"));
+  TERN_ASSIGN_OR_RETURN(brokers, target_brokers(ctx, o, "brokerStatus"));
   for (const auto& addr : brokers) {
-    TRY(t, runtime_info(ctx, addr));
+    TERN_ASSIGN_OR_RETURN(t, runtime_info(ctx, addr));
     for (const auto& [k, v] : t) std::printf("%-24s %-32s: %s\n", addr.c_str(), k.c_str(), v.c_str());
   }
   return Status::ok();
@@ -253,14 +248,14 @@ Status broker_status(AdminContext& ctx, const Options& o) {
 
 Status update_sub_group(AdminContext& ctx, const Options& o) {
   std::string group = o.get('g');
-  TRY(consume_enable, o.get_bool('s', true));
-  TRY(from_min, o.get_bool('m', false));
-  TRY(broadcast, o.get_bool('d', false));
-  TRY(retry_queues, o.get_int('q', 1));
-  TRY(retry_max, o.get_int('r', 16));
-  TRY(broker_id, o.get_int('i', 0));
-  TRY(slowly, o.get_int('w', 1));
-  TRY(notify, o.get_bool('a', true));
+  TERN_ASSIGN_OR_RETURN(consume_enable, o.get_bool('s', true));
+  TERN_ASSIGN_OR_RETURN(from_min, o.get_bool('m', false));
+  TERN_ASSIGN_OR_RETURN(broadcast, o.get_bool('d', false));
+  TERN_ASSIGN_OR_RETURN(retry_queues, o.get_int('q', 1));
+  TERN_ASSIGN_OR_RETURN(retry_max, o.get_int('r', 16));
+  TERN_ASSIGN_OR_RETURN(broker_id, o.get_int('i', 0));
+  TERN_ASSIGN_OR_RETURN(slowly, o.get_int('w', 1));
+  TERN_ASSIGN_OR_RETURN(notify, o.get_bool('a', true));
   JsonValue c = JsonValue::object();
   c.set("brokerId", JsonValue::number(broker_id));
   c.set("consumeBroadcastEnable", JsonValue::boolean(broadcast));
@@ -272,7 +267,7 @@ Status update_sub_group(AdminContext& ctx, const Options& o) {
   c.set("retryQueueNums", JsonValue::number(retry_queues));
   c.set("whichBrokerWhenConsumeSlowly", JsonValue::number(slowly));
   std::string body = serialize_json(c);
-  TRY(brokers, target_brokers(ctx, o, "updateSubGroup"));
+  TERN_ASSIGN_OR_RETURN(brokers, target_brokers(ctx, o, "updateSubGroup"));
   for (const auto& addr : brokers) {
     auto resp = ctx.call_ok("broker", addr, make_request(rc::kUpdateAndCreateSubscriptionGroup, {}, body),
                             "create subscription group " + group);
@@ -291,10 +286,10 @@ struct Progress {
 
 // GET_CONSUME_STATS from every master, merged; *tps gets the summed consume TPS.
 Result<std::map<QueueKey, Progress>> consume_stats(AdminContext& ctx, const std::string& group, double* tps) {
-  TRY(masters, ctx.masters(""));
+  TERN_ASSIGN_OR_RETURN(masters, ctx.masters(""));
   std::map<QueueKey, Progress> rows;
   for (const auto& [name, addr] : masters) {
-    TRY(resp, ctx.call_ok("broker", addr, make_request(rc::kGetConsumeStats, {{"consumerGroup", group}}),
+    TERN_ASSIGN_OR_RETURN(resp, ctx.call_ok("broker", addr, make_request(rc::kGetConsumeStats, {{"consumerGroup", group}}),
                           "get consume stats of group " + group));
     auto json = parse_fastjson(resp.body);
     if (!json.is_ok()) return Status::corruption("consume stats from broker " + addr + ": " + json.status().message());
@@ -314,7 +309,7 @@ Status consumer_progress(AdminContext& ctx, const Options& o) {
     std::string group = o.get('g');
     bool show_ip = o.has('s') && o.get('s') != "false";
     double tps = 0;
-    TRY(rows, consume_stats(ctx, group, &tps));
+    TERN_ASSIGN_OR_RETURN(rows, consume_stats(ctx, group, &tps));
     if (show_ip) {
       std::printf("%-32s  %-32s  %-4s  %-20s  %-20s  %-20s  %-20s  %s\n", "#Topic", "#Broker Name", "#QID",
                   "#Broker Offset", "#Consumer Offset", "#Client IP", "#Diff", "#LastTime");
@@ -342,8 +337,8 @@ Status consumer_progress(AdminContext& ctx, const Options& o) {
     return Status::ok();
   }
   // Every group: the groups are those with a %RETRY% topic.
-  TRY(resp, ctx.call_namesrv(make_request(rc::kGetAllTopicListFromNameserver), "get topic list"));
-  TRY(json, parse_json(resp.body));
+  TERN_ASSIGN_OR_RETURN(resp, ctx.call_namesrv(make_request(rc::kGetAllTopicListFromNameserver), "get topic list"));
+  TERN_ASSIGN_OR_RETURN(json, parse_json(resp.body));
   std::printf("%-32s  %-6s  %-24s %-5s  %-14s  %-7s  %s\n", "#Group", "#Count", "#Version", "#Type", "#Model", "#TPS",
               "#Diff Total");
   std::vector<std::string> groups;
@@ -370,16 +365,16 @@ Status reset_offset_by_time(AdminContext& ctx, const Options& o) {
   std::string group = o.get('g');
   std::string topic = o.get('t');
   std::string when = o.get('s');
-  TRY(timestamp, parse_time(when));
-  TRY(force, o.get_bool('f', true));
-  TRY(masters, topic_masters(ctx, topic));
+  TERN_ASSIGN_OR_RETURN(timestamp, parse_time(when));
+  TERN_ASSIGN_OR_RETURN(force, o.get_bool('f', true));
+  TERN_ASSIGN_OR_RETURN(masters, topic_masters(ctx, topic));
   std::map<QueueKey, int64_t> rows;
   for (const auto& [name, addr] : masters) {
     auto req = make_request(rc::kInvokeBrokerToResetOffset, {{"topic", topic},
                                                              {"group", group},
                                                              {"timestamp", std::to_string(timestamp)},
                                                              {"isForce", force ? "true" : "false"}});
-    TRY(resp, ctx.call_ok("broker", addr, std::move(req), "reset offsets of group " + group));
+    TERN_ASSIGN_OR_RETURN(resp, ctx.call_ok("broker", addr, std::move(req), "reset offsets of group " + group));
     auto json = parse_fastjson(resp.body);
     if (!json.is_ok()) return Status::corruption("reset offsets from broker " + addr + ": " + json.status().message());
     if (const JsonValue* table = json->find("offsetTable")) {
@@ -426,10 +421,10 @@ Result<std::vector<MessageExt>> query_by_key(AdminContext& ctx, const std::strin
 }
 
 Status query_msg_by_key(AdminContext& ctx, const Options& o) {
-  TRY(max, o.get_int('c', 64));
-  TRY(begin, o.get_int('b', 0));
-  TRY(end, o.get_int('e', INT64_MAX));
-  TRY(msgs, query_by_key(ctx, o.get('t'), o.get('k'), max, begin, end, false));
+  TERN_ASSIGN_OR_RETURN(max, o.get_int('c', 64));
+  TERN_ASSIGN_OR_RETURN(begin, o.get_int('b', 0));
+  TERN_ASSIGN_OR_RETURN(end, o.get_int('e', INT64_MAX));
+  TERN_ASSIGN_OR_RETURN(msgs, query_by_key(ctx, o.get('t'), o.get('k'), max, begin, end, false));
   std::printf("%-50s %4s %40s\n", "#Message ID", "#QID", "#Offset");
   for (const auto& m : msgs) {
     std::printf("%-50s %4d %40lld\n", display_msg_id(m).c_str(), m.queue_id, static_cast<long long>(m.queue_offset));
@@ -520,15 +515,15 @@ Result<int64_t> broker_offset(AdminContext& ctx, const std::string& addr, int32_
 
 Status query_msg_by_offset(AdminContext& ctx, const Options& o) {
   std::string topic = o.get('t');
-  TRY(queue, o.get_int('i', 0));
-  TRY(offset, o.get_int('o', 0));
-  TRY(route, ctx.topic_route(topic));
+  TERN_ASSIGN_OR_RETURN(queue, o.get_int('i', 0));
+  TERN_ASSIGN_OR_RETURN(offset, o.get_int('o', 0));
+  TERN_ASSIGN_OR_RETURN(route, ctx.topic_route(topic));
   const BrokerEntry* b = route.broker(o.get('b'));
   if (b == nullptr || b->master().empty()) {
     return Status::not_found("broker " + o.get('b') + " does not serve topic " + topic);
   }
   int64_t next = 0;
-  TRY(msgs, pull(ctx, b->master(), "TOOLS_CONSUMER", topic, static_cast<int32_t>(queue), offset, 1, &next));
+  TERN_ASSIGN_OR_RETURN(msgs, pull(ctx, b->master(), "TOOLS_CONSUMER", topic, static_cast<int32_t>(queue), offset, 1, &next));
   if (msgs.empty()) {
     return Status::not_found("no message at offset " + std::to_string(offset) + " of queue " + std::to_string(queue) +
                              " of topic " + topic + " on broker " + b->master());
@@ -550,7 +545,7 @@ struct Sent {
 Result<Sent> send_to_topic(AdminContext& ctx, const std::string& topic, const PropertyMap& props,
                            const std::string& body, const std::string& broker_name,
                            std::optional<int64_t> queue_id, uint64_t seq) {
-  TRY(route, ctx.topic_route(topic));
+  TERN_ASSIGN_OR_RETURN(route, ctx.topic_route(topic));
   std::vector<std::pair<std::string, int32_t>> queues;  // broker name, queue id
   for (const auto& q : route.queues) {
     if (!broker_name.empty() && q.broker_name != broker_name) continue;
@@ -575,14 +570,14 @@ Result<Sent> send_to_topic(AdminContext& ctx, const std::string& topic, const Pr
                                                {"j", "0"},
                                                {"k", "false"}},
                           body);
-  TRY(resp, ctx.call_ok("broker", b->master(), std::move(req), "send message to " + topic));
+  TERN_ASSIGN_OR_RETURN(resp, ctx.call_ok("broker", b->master(), std::move(req), "send message to " + topic));
   return Sent{name, resp.ext_fields["queueId"], resp.ext_fields["msgId"]};
 }
 
 Status send_message(AdminContext& ctx, const Options& o) {
   std::optional<int64_t> qid;
   if (o.has('i')) {
-    TRY(q, o.get_int('i', 0));
+    TERN_ASSIGN_OR_RETURN(q, o.get_int('i', 0));
     qid = q;
   }
   PropertyMap props;
@@ -591,7 +586,7 @@ Status send_message(AdminContext& ctx, const Options& o) {
   if (o.has('c')) props.insert_or_assign(std::string(property::kTags), o.get('c'));
   if (o.has('k')) props.insert_or_assign(std::string(property::kKeys), o.get('k'));
   props.insert_or_assign(std::string(property::kWaitStoreMsgOk), "true");
-  TRY(sent, send_to_topic(ctx, o.get('t'), props, o.get('p'), o.get('b'), qid,
+  TERN_ASSIGN_OR_RETURN(sent, send_to_topic(ctx, o.get('t'), props, o.get('p'), o.get('b'), qid,
                           static_cast<uint64_t>(*parse_time("now"))));
   std::printf("%-32s  %-4s  %-20s    %-32s  %s\n", "#Broker Name", "#QID", "#Send Result", "#MsgId", "#OffsetMsgId");
   std::printf("%-32s  %-4s  %-20s    %-32s  %s\n", sent.broker_name.c_str(), sent.queue_id.c_str(), "SEND_OK",
@@ -601,18 +596,18 @@ Status send_message(AdminContext& ctx, const Options& o) {
 
 // Every message of `topic` on every master serving it (min to max offset of each queue).
 Result<std::vector<MessageExt>> read_topic(AdminContext& ctx, const std::string& topic) {
-  TRY(route, ctx.topic_route(topic));
+  TERN_ASSIGN_OR_RETURN(route, ctx.topic_route(topic));
   std::vector<MessageExt> out;
   for (const auto& q : route.queues) {
     const BrokerEntry* b = route.broker(q.broker_name);
     if (b == nullptr || b->master().empty()) continue;
     for (int32_t i = 0; i < q.read_queue_nums; ++i) {
-      TRY(offset, broker_offset(ctx, b->master(), rc::kGetMinOffset, topic, i));
-      TRY(max, broker_offset(ctx, b->master(), rc::kGetMaxOffset, topic, i));
+      TERN_ASSIGN_OR_RETURN(offset, broker_offset(ctx, b->master(), rc::kGetMinOffset, topic, i));
+      TERN_ASSIGN_OR_RETURN(max, broker_offset(ctx, b->master(), rc::kGetMaxOffset, topic, i));
       int64_t at = offset;
       while (at < max) {
         int64_t next = at;
-        TRY(msgs, pull(ctx, b->master(), "TOOLS_CONSUMER", topic, i, at, 32, &next));
+        TERN_ASSIGN_OR_RETURN(msgs, pull(ctx, b->master(), "TOOLS_CONSUMER", topic, i, at, 32, &next));
         for (auto& m : msgs) out.push_back(std::move(m));
         if (next <= at) break;
         at = next;
@@ -637,8 +632,8 @@ std::string origin_topic(const MessageExt& m) { return std::string(m.property(pr
 
 Status query_dlq_msg(AdminContext& ctx, const Options& o) {
   const std::string group = o.get('g');
-  TRY(max, o.get_int('c', 128));
-  TRY(msgs, dead_letters(ctx, group));
+  TERN_ASSIGN_OR_RETURN(max, o.get_int('c', 128));
+  TERN_ASSIGN_OR_RETURN(msgs, dead_letters(ctx, group));
   std::printf("%-34s %-24s %-10s %-25s %-20s %s\n", "#MsgId", "#OriginTopic", "#Reconsume", "#StoreTime", "#Tags",
               "#Keys");
   int64_t printed = 0;
@@ -662,7 +657,7 @@ Status resend_dlq_msg(AdminContext& ctx, const Options& o) {
     if (!id.empty()) wanted.insert(id);
     start = comma == std::string::npos ? ids.size() + 1 : comma + 1;
   }
-  TRY(msgs, dead_letters(ctx, group));
+  TERN_ASSIGN_OR_RETURN(msgs, dead_letters(ctx, group));
   std::printf("%-34s %-24s %-12s %s\n", "#MsgId", "#Topic", "#Result", "#NewOffsetMsgId");
   std::set<std::string> found;
   int failures = 0;
@@ -710,15 +705,15 @@ Status resend_dlq_msg(AdminContext& ctx, const Options& o) {
 Status consume_message(AdminContext& ctx, const Options& o) {
   std::string topic = o.get('t');
   std::string group = o.get('g', "TOOLS_CONSUMER");
-  TRY(count, o.get_int('c', 128));
-  TRY(route, ctx.topic_route(topic));
+  TERN_ASSIGN_OR_RETURN(count, o.get_int('c', 128));
+  TERN_ASSIGN_OR_RETURN(route, ctx.topic_route(topic));
   int64_t begin = 0, end = INT64_MAX;
   if (o.has('s')) {
-    TRY(t, parse_time(o.get('s')));
+    TERN_ASSIGN_OR_RETURN(t, parse_time(o.get('s')));
     begin = t;
   }
   if (o.has('e')) {
-    TRY(t, parse_time(o.get('e')));
+    TERN_ASSIGN_OR_RETURN(t, parse_time(o.get('e')));
     end = t;
   }
   int64_t printed = 0;
@@ -730,20 +725,20 @@ Status consume_message(AdminContext& ctx, const Options& o) {
       if (o.has('i') && std::to_string(i) != o.get('i')) continue;
       int64_t offset = 0;
       if (o.has('o')) {
-        TRY(off, o.get_int('o', 0));
+        TERN_ASSIGN_OR_RETURN(off, o.get_int('o', 0));
         offset = off;
       } else if (o.has('s')) {
-        TRY(off, broker_offset(ctx, b->master(), rc::kSearchOffsetByTimestamp, topic, i,
+        TERN_ASSIGN_OR_RETURN(off, broker_offset(ctx, b->master(), rc::kSearchOffsetByTimestamp, topic, i,
                                {{"timestamp", std::to_string(begin)}}));
         offset = off;
       } else {
-        TRY(off, broker_offset(ctx, b->master(), rc::kGetMinOffset, topic, i));
+        TERN_ASSIGN_OR_RETURN(off, broker_offset(ctx, b->master(), rc::kGetMinOffset, topic, i));
         offset = off;
       }
-      TRY(max, broker_offset(ctx, b->master(), rc::kGetMaxOffset, topic, i));
+      TERN_ASSIGN_OR_RETURN(max, broker_offset(ctx, b->master(), rc::kGetMaxOffset, topic, i));
       while (offset < max && printed < count) {
         int64_t next = offset;
-        TRY(msgs, pull(ctx, b->master(), group, topic, i, offset,
+        TERN_ASSIGN_OR_RETURN(msgs, pull(ctx, b->master(), group, topic, i, offset,
                        static_cast<int32_t>(std::min<int64_t>(32, count - printed)), &next));
         for (const auto& m : msgs) {
           if (m.store_timestamp < begin || m.store_timestamp > end || printed >= count) continue;

@@ -161,3 +161,10 @@ class [[nodiscard]] Result {
     ::tern::Status tern_status_ = (expr);   \
     if (!tern_status_.is_ok()) return tern_status_; \
   } while (0)
+
+// Declares `var` (a reference) as the value of `expr`, a Result<T>, or returns its Status
+// from the enclosing function when it failed.
+#define TERN_ASSIGN_OR_RETURN(var, expr)                        \
+  auto var##_result_ = (expr);                                  \
+  if (!var##_result_.is_ok()) return var##_result_.status();    \
+  auto& var = *var##_result_

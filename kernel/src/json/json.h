@@ -63,9 +63,11 @@ class JsonValue {
   const JsonValue* find(std::string_view key) const;
 
   // Builders. push_back on an array; set on an object appends, or replaces the
-  // existing member of that key.
+  // existing member of that key; add appends without looking (the caller knows `key` is
+  // new: a duplicate would make keys() list it twice).
   void push_back(JsonValue v);
   void set(std::string key, JsonValue v);
+  void add(std::string key, JsonValue v);
 
   friend bool operator==(const JsonValue&, const JsonValue&) = default;
 
@@ -82,6 +84,52 @@ inline constexpr int kJsonMaxDepth = 64;
 // Parses one JSON text (surrounded by optional whitespace). Fails with InvalidArgument
 // naming the byte offset on malformed input or nesting deeper than `max_depth`.
 [[nodiscard]] Result<JsonValue> parse_json(std::string_view text, int max_depth = kJsonMaxDepth);
+
+// A pull parser over one JSON text, for hot paths that take what they need straight out of
+// the text (the remoting header decoder) instead of building a JsonValue tree; parse_json
+// is built on it. Same strictness, limits and error messages. Objects are walked with
+// begin_object() and next_member(); a member's value is read with one of the read_*
+// calls (read_value reads any value whole, which also skips it). Any failure leaves the
+// reader unusable.
+class JsonReader {
+ public:
+  explicit JsonReader(std::string_view text, int max_depth = kJsonMaxDepth) : text_(text), max_depth_(max_depth) {}
+
+  // The type of the next value (InvalidArgument at the end or on a byte no value starts with).
+  [[nodiscard]] Result<JsonValue::Type> peek();
+  [[nodiscard]] Status read_value(JsonValue* out);
+  // The next value must be of that type.
+  [[nodiscard]] Status read_string(std::string* out);
+  [[nodiscard]] Status read_number_text(std::string* out);  // as written: "12", "-1.5e3"
+  [[nodiscard]] Status read_bool(bool* out);
+  [[nodiscard]] Status read_null();
+  // Consumes the '{' of the next value, which must be an object.
+  [[nodiscard]] Status begin_object();
+  // In an object: true with `key` set after reading `"key":` (then read its value), or
+  // false after its closing '}'.
+  [[nodiscard]] Result<bool> next_member(std::string* key);
+  // Only whitespace is left.
+  [[nodiscard]] Status finish();
+
+ private:
+  Status error(std::string_view what) const;
+  void skip_ws();
+  bool consume_literal(std::string_view lit);
+  bool is_digit_at(size_t p) const;
+  Status parse_value(JsonValue* out, int depth);
+  Status parse_number(JsonValue* out);
+  Status scan_number(std::string_view* text);
+  Status parse_hex4(uint32_t* out);
+  Status parse_string(std::string* out);  // pos_ at the opening quote
+  Status parse_array(JsonValue* out, int depth);
+  Status parse_object(JsonValue* out, int depth);
+
+  std::string_view text_;
+  int max_depth_;
+  size_t pos_ = 0;
+  int depth_ = 0;               // objects opened by begin_object and not yet closed
+  uint64_t first_member_ = 0;   // bit d: the object at depth d has had no member yet
+};
 
 // Standard compact JSON. Strings are escaped (", \, control characters); other bytes,
 // including UTF-8 sequences, are written as they are.

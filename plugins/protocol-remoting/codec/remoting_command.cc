@@ -8,6 +8,7 @@
 #include "remoting_command.h"
 
 #include <array>
+#include <charconv>
 #include <limits>
 #include <utility>
 
@@ -86,23 +87,68 @@ Status binary_error(const Reader& r, std::string_view what) {
 }
 
 // An int32 header field of a JSON header: a number, or (leniently) a string holding one.
-// Absent or null leaves *out unchanged.
-Status read_json_int32(const JsonValue& header, std::string_view name, int32_t* out) {
-  const JsonValue* v = header.find(name);
-  if (v == nullptr || v->is_null()) return Status::ok();
-  Result<int64_t> n = Status::invalid_argument("not a number");
-  if (v->is_number()) {
-    n = v->as_int64();
-  } else if (v->is_string()) {
-    n = JsonValue::number_text(v->text()).as_int64();
+// Null leaves *out unchanged.
+Status read_json_int32(JsonReader& in, std::string_view name, int32_t* out) {
+  TERN_ASSIGN_OR_RETURN(type, in.peek());
+  if (type == JsonValue::Type::kNull) return in.read_null();
+  std::string text;
+  if (type == JsonValue::Type::kNumber) {
+    TERN_RETURN_IF_ERROR(in.read_number_text(&text));
+  } else if (type == JsonValue::Type::kString) {
+    TERN_RETURN_IF_ERROR(in.read_string(&text));
   }
-  if (!n.is_ok() || *n < std::numeric_limits<int32_t>::min() ||
-      *n > std::numeric_limits<int32_t>::max()) {
-    return Status::corruption("JSON header: field " + std::string(name) +
-                              " is not a 32-bit integer");
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+      n < std::numeric_limits<int32_t>::min() || n > std::numeric_limits<int32_t>::max()) {
+    return Status::corruption("JSON header: field " + std::string(name) + " is not a 32-bit integer");
   }
-  *out = static_cast<int32_t>(*n);
+  *out = static_cast<int32_t>(n);
   return Status::ok();
+}
+
+// A string field that may be null; anything else is a corrupt header.
+Status read_json_optional_string(JsonReader& in, std::string_view name, std::optional<std::string>* out) {
+  TERN_ASSIGN_OR_RETURN(type, in.peek());
+  if (type == JsonValue::Type::kNull) return in.read_null();
+  if (type != JsonValue::Type::kString) return Status::corruption("JSON header: " + std::string(name) + " is not a string");
+  std::string text;
+  TERN_RETURN_IF_ERROR(in.read_string(&text));
+  *out = std::move(text);
+  return Status::ok();
+}
+
+Status read_json_ext_fields(JsonReader& in, std::map<std::string, std::string>* fields) {
+  TERN_ASSIGN_OR_RETURN(type, in.peek());
+  if (type == JsonValue::Type::kNull) return in.read_null();
+  if (type != JsonValue::Type::kObject) return Status::corruption("JSON header: extFields is not an object");
+  TERN_RETURN_IF_ERROR(in.begin_object());
+  std::string key;
+  while (true) {
+    TERN_ASSIGN_OR_RETURN(more, in.next_member(&key));
+    if (!more) return Status::ok();
+    TERN_ASSIGN_OR_RETURN(value_type, in.peek());
+    std::string value;
+    switch (value_type) {
+      case JsonValue::Type::kNull:  // ali-ons omits null values; treat them as absent
+        TERN_RETURN_IF_ERROR(in.read_null());
+        fields->erase(key);
+        continue;
+      case JsonValue::Type::kString: TERN_RETURN_IF_ERROR(in.read_string(&value)); break;
+      case JsonValue::Type::kNumber: TERN_RETURN_IF_ERROR(in.read_number_text(&value)); break;  // "0", "1700000000000"
+      case JsonValue::Type::kBool: {
+        bool b = false;
+        TERN_RETURN_IF_ERROR(in.read_bool(&b));
+        value = b ? "true" : "false";
+        break;
+      }
+      case JsonValue::Type::kArray:
+      case JsonValue::Type::kObject:
+        return Status::corruption("JSON header: extFields value of " + key + " is not a string, number or boolean");
+    }
+    fields->insert_or_assign(std::move(key), std::move(value));  // a repeated key: the last wins
+    key = std::string();
+  }
 }
 
 }  // namespace
@@ -125,53 +171,47 @@ std::optional<LanguageCode> language_from_byte(uint8_t value) {
 }
 
 Status decode_json_header(std::string_view header, RemotingCommand* cmd) {
-  Result<JsonValue> parsed = parse_json(header);
-  if (!parsed.is_ok()) return Status::corruption("JSON header: " + parsed.status().message());
-  const JsonValue& root = *parsed;
-  if (!root.is_object()) return Status::corruption("JSON header: not an object");
-
-  TERN_RETURN_IF_ERROR(read_json_int32(root, "code", &cmd->code));
-  TERN_RETURN_IF_ERROR(read_json_int32(root, "version", &cmd->version));
-  TERN_RETURN_IF_ERROR(read_json_int32(root, "opaque", &cmd->opaque));
-  TERN_RETURN_IF_ERROR(read_json_int32(root, "flag", &cmd->flag));
-
-  if (const JsonValue* lang = root.find("language"); lang != nullptr && !lang->is_null()) {
-    if (!lang->is_string()) return Status::corruption("JSON header: language is not a string");
-    // An unknown name (a newer client) is not worth refusing the request for.
-    cmd->language = language_from_name(lang->text()).value_or(LanguageCode::kOther);
-  }
-
-  cmd->remark.reset();
-  if (const JsonValue* remark = root.find("remark"); remark != nullptr && !remark->is_null()) {
-    if (!remark->is_string()) return Status::corruption("JSON header: remark is not a string");
-    cmd->remark = remark->text();
-  }
-
-  cmd->ext_fields.clear();
-  if (const JsonValue* ext = root.find("extFields"); ext != nullptr && !ext->is_null()) {
-    if (!ext->is_object()) return Status::corruption("JSON header: extFields is not an object");
-    for (size_t i = 0; i < ext->size(); ++i) {
-      const std::string& key = ext->keys()[i];
-      const JsonValue& value = ext->values()[i];
-      switch (value.type()) {
-        case JsonValue::Type::kNull:  // ali-ons omits null values; treat them as absent
-          cmd->ext_fields.erase(key);
-          break;
-        case JsonValue::Type::kString:
-        case JsonValue::Type::kNumber:  // keeps its text: "0", "1700000000000"
-          cmd->ext_fields[key] = value.text();
-          break;
-        case JsonValue::Type::kBool:
-          cmd->ext_fields[key] = value.as_bool() ? "true" : "false";
-          break;
-        case JsonValue::Type::kArray:
-        case JsonValue::Type::kObject:
-          return Status::corruption("JSON header: extFields value of " + key +
-                                    " is not a string, number or boolean");
+  // One pass over the text, straight into `cmd` (no JsonValue tree): every request's header
+  // goes through here.
+  Status s = [&]() -> Status {
+    JsonReader in(header);
+    TERN_ASSIGN_OR_RETURN(type, in.peek());
+    if (type != JsonValue::Type::kObject) return Status::corruption("JSON header: not an object");
+    TERN_RETURN_IF_ERROR(in.begin_object());
+    cmd->remark.reset();
+    cmd->ext_fields.clear();
+    std::string key;
+    while (true) {
+      TERN_ASSIGN_OR_RETURN(more, in.next_member(&key));
+      if (!more) break;
+      if (key == "code") {
+        TERN_RETURN_IF_ERROR(read_json_int32(in, key, &cmd->code));
+      } else if (key == "version") {
+        TERN_RETURN_IF_ERROR(read_json_int32(in, key, &cmd->version));
+      } else if (key == "opaque") {
+        TERN_RETURN_IF_ERROR(read_json_int32(in, key, &cmd->opaque));
+      } else if (key == "flag") {
+        TERN_RETURN_IF_ERROR(read_json_int32(in, key, &cmd->flag));
+      } else if (key == "language") {
+        std::optional<std::string> lang;
+        TERN_RETURN_IF_ERROR(read_json_optional_string(in, key, &lang));
+        // An unknown name (a newer client) is not worth refusing the request for.
+        if (lang) cmd->language = language_from_name(*lang).value_or(LanguageCode::kOther);
+      } else if (key == "remark") {
+        cmd->remark.reset();
+        TERN_RETURN_IF_ERROR(read_json_optional_string(in, key, &cmd->remark));
+      } else if (key == "extFields") {
+        cmd->ext_fields.clear();
+        TERN_RETURN_IF_ERROR(read_json_ext_fields(in, &cmd->ext_fields));
+      } else {
+        JsonValue ignored;  // serializeTypeCurrentRPC, and whatever newer clients add
+        TERN_RETURN_IF_ERROR(in.read_value(&ignored));
       }
     }
-  }
-  return Status::ok();
+    return in.finish();
+  }();
+  if (!s.is_ok() && !s.is_corruption()) return Status::corruption("JSON header: " + s.message());
+  return s;
 }
 
 Status decode_rocketmq_header(std::string_view header, RemotingCommand* cmd) {

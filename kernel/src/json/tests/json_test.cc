@@ -43,6 +43,93 @@ TEST(JsonTest, DuplicateKeyLastWins) {
   EXPECT_EQ(v.find("k")->text(), "2");
 }
 
+TEST(JsonTest, DuplicatesAmongSimilarKeysAreFound) {
+  // Keys of one length and first byte, and keys far apart: only true duplicates merge.
+  JsonValue v = parse_ok(R"({"ab":1,"ac":2,"x":0,"ab":3,"a":4,"ac":5,"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ":6})");
+  ASSERT_EQ(v.size(), 5u);
+  EXPECT_EQ(v.keys()[0], "ab");
+  EXPECT_EQ(v.values()[0].text(), "3");
+  EXPECT_EQ(v.find("ac")->text(), "5");
+  EXPECT_EQ(v.find("a")->text(), "4");
+}
+
+TEST(JsonReaderTest, WalksAnObjectMemberByMember) {
+  JsonReader in(R"( {"s":"t\u00e9xt","n":-12.5e1,"b":false,"z":null,"o":{"in":[1,{"x":2}]},"e":{}} )");
+  ASSERT_TRUE(in.begin_object().is_ok());
+  std::string key, text;
+  auto member = [&](std::string_view want, JsonValue::Type type) {
+    auto more = in.next_member(&key);
+    ASSERT_TRUE(more.is_ok()) << more.status().to_string();
+    ASSERT_TRUE(*more);
+    EXPECT_EQ(key, want);
+    auto t = in.peek();
+    ASSERT_TRUE(t.is_ok());
+    EXPECT_EQ(*t, type);
+  };
+  member("s", JsonValue::Type::kString);
+  ASSERT_TRUE(in.read_string(&text).is_ok());
+  EXPECT_EQ(text, "t\xc3\xa9xt");
+  member("n", JsonValue::Type::kNumber);
+  ASSERT_TRUE(in.read_number_text(&text).is_ok());
+  EXPECT_EQ(text, "-12.5e1");
+  member("b", JsonValue::Type::kBool);
+  bool b = true;
+  ASSERT_TRUE(in.read_bool(&b).is_ok());
+  EXPECT_FALSE(b);
+  member("z", JsonValue::Type::kNull);
+  ASSERT_TRUE(in.read_null().is_ok());
+  member("o", JsonValue::Type::kObject);
+  JsonValue skipped;
+  ASSERT_TRUE(in.read_value(&skipped).is_ok());
+  EXPECT_EQ(skipped.find("in")->values()[1].find("x")->text(), "2");
+  member("e", JsonValue::Type::kObject);
+  ASSERT_TRUE(in.begin_object().is_ok());
+  auto inner_end = in.next_member(&key);
+  ASSERT_TRUE(inner_end.is_ok());
+  EXPECT_FALSE(*inner_end);
+  auto end = in.next_member(&key);
+  ASSERT_TRUE(end.is_ok());
+  EXPECT_FALSE(*end);
+  EXPECT_TRUE(in.finish().is_ok());
+}
+
+TEST(JsonReaderTest, RefusesWhatParseJsonRefuses) {
+  auto walk = [](std::string_view text) -> Status {
+    JsonReader in(text);
+    if (Status s = in.begin_object(); !s.is_ok()) return s;
+    std::string key;
+    while (true) {
+      auto more = in.next_member(&key);
+      if (!more.is_ok()) return more.status();
+      if (!*more) return in.finish();
+      JsonValue v;
+      if (Status s = in.read_value(&v); !s.is_ok()) return s;
+    }
+  };
+  for (std::string_view bad : {R"({"a":1,})", R"({"a" 1})", R"({"a":1 "b":2})", R"({a:1})", R"({"a":1)",
+                               R"({"a":1}})", R"({,"a":1})", ""}) {
+    Status s = walk(bad);
+    EXPECT_TRUE(s.is_invalid_argument()) << bad << ": " << s.to_string();
+    EXPECT_FALSE(parse_json(bad).is_ok()) << bad;
+    EXPECT_NE(s.message().find("at byte"), std::string::npos) << s.message();
+  }
+  EXPECT_TRUE(walk("[1]").is_invalid_argument());  // not an object
+  EXPECT_TRUE(walk(R"({"a":1,"b":[true]})").is_ok());
+  // Type checks name what was expected.
+  JsonReader in(R"("text")");
+  std::string out;
+  EXPECT_TRUE(in.read_number_text(&out).is_invalid_argument());
+  JsonReader outside(R"(1)");
+  EXPECT_FALSE(outside.next_member(&out).is_ok());
+  // begin_object counts toward the depth limit.
+  JsonReader deep(R"({"a":{"b":{}}})", 2);
+  ASSERT_TRUE(deep.begin_object().is_ok());
+  ASSERT_TRUE(deep.next_member(&out).is_ok());
+  ASSERT_TRUE(deep.begin_object().is_ok());
+  ASSERT_TRUE(deep.next_member(&out).is_ok());
+  EXPECT_TRUE(deep.begin_object().is_invalid_argument());
+}
+
 TEST(JsonTest, DecodesEscapes) {
   JsonValue v = parse_ok(R"("a\"b\\c\/d\b\f\n\r\t")");
   EXPECT_EQ(v.text(), "a\"b\\c/d\b\f\n\r\t");

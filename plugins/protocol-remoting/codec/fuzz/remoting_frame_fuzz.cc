@@ -2,7 +2,9 @@
 // bytes without crashing, and keep its invariants:
 //   - a decoded frame consumes between 8 and the remaining bytes, and at most max_frame;
 //   - re-encoding a decoded command and decoding it again gives back the same command
-//     and consumes the whole re-encoded frame.
+//     and consumes the whole re-encoded frame;
+//   - the whole input read as a JSON header: the header decoder (a one-pass JsonReader)
+//     accepts nothing that parse_json refuses.
 // The input is read as a stream: frames are decoded one after another until one is
 // incomplete or refused. Build with the fuzz preset (clang, TERN_FUZZ=ON); seeds are in
 // tests/fuzz/corpus/fuzz_remoting_frame/.
@@ -11,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "json/json.h"
 #include "remoting_command.h"
 #include "tern/check.h"
 
@@ -21,6 +24,10 @@ constexpr size_t kMaxFrame = 1u << 20;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using tern::remoting::RemotingCommand;
   std::string_view rest(reinterpret_cast<const char*>(data), size);
+  RemotingCommand header;
+  if (tern::remoting::decode_json_header(rest, &header).is_ok()) {
+    TERN_CHECK(tern::parse_json(rest).is_ok(), "the header decoder accepted what parse_json refuses");
+  }
   while (!rest.empty()) {
     size_t consumed = 0;
     auto r = tern::remoting::decode_frame(rest, kMaxFrame, &consumed);

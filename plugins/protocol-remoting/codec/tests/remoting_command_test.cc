@@ -173,6 +173,16 @@ TEST(RemotingCommandTest, JsonHeaderLeniency) {
   EXPECT_EQ(cmd.ext_fields.at("y"), "true");
   RemotingCommand empty = decode_one(make_frame("{}", ""));
   EXPECT_EQ(empty, RemotingCommand{});
+  // Repeated names: the last wins, a later null removes; unknown members of any shape are
+  // skipped; members come in any order.
+  RemotingCommand dup = decode_one(make_frame(
+      R"({"extFields":{"a":"1","b":"2","a":"3","b":null,"n":12,"m":-1.5},"future":{"x":[1,{"y":null}]},)"
+      R"("code":7,"code":8,"remark":"r","opaque":-3,"serializeTypeCurrentRPC":"JSON"})",
+      ""));
+  EXPECT_EQ(dup.code, 8);
+  EXPECT_EQ(dup.opaque, -3);
+  EXPECT_EQ(dup.remark, "r");
+  EXPECT_EQ(dup.ext_fields, (std::map<std::string, std::string>{{"a", "3"}, {"n", "12"}, {"m", "-1.5"}}));
 }
 
 TEST(RemotingCommandTest, JsonHeaderRefusals) {
@@ -186,6 +196,13 @@ TEST(RemotingCommandTest, JsonHeaderRefusals) {
   EXPECT_TRUE(decode_error(make_frame(R"({"extFields":[]})", "")).is_corruption());
   EXPECT_TRUE(decode_error(make_frame(R"({"extFields":{"a":{}}})", "")).is_corruption());
   EXPECT_TRUE(decode_error(make_frame(R"({} trailing)", "")).is_corruption());
+  EXPECT_TRUE(decode_error(make_frame(R"({"code":"12x"})", "")).is_corruption());
+  EXPECT_TRUE(decode_error(make_frame(R"({"code":""})", "")).is_corruption());
+  EXPECT_TRUE(decode_error(make_frame(R"({"code":1,})", "")).is_corruption());
+  EXPECT_TRUE(decode_error(make_frame(R"({"future":[1,}})", "")).is_corruption());
+  Status named = decode_error(make_frame(R"({"code":1 "x":2})", ""));
+  EXPECT_NE(named.message().find("JSON header: JSON: expected ',' or '}' in object at byte 10"), std::string::npos)
+      << named.message();
   // An empty header is not JSON.
   EXPECT_TRUE(decode_error(make_frame("", "body")).is_corruption());
 }
