@@ -93,10 +93,20 @@ void Dispatcher::wake() {
 
 void Dispatcher::run() {
   while (true) {
+    const int64_t before = dispatched_offset();
     bool healthy = dispatch_available();
+    const bool progressed = dispatched_offset() != before;
     caught_up_cv_.notify_all();
     std::unique_lock lock(mutex_);
     if (stopping_ && (dispatched_offset() >= log_.max_offset() || !healthy)) return;
+    if (healthy && progressed) {
+      // Appends are arriving: rather than being woken for each one (a futex wake for the
+      // writer and a context switch here, per message), pause without announcing sleep and
+      // take what piled up. An idle store still wakes at once (the pass after this one
+      // finds nothing and sleeps announced).
+      cv_.wait_for(lock, kBusyPause);
+      continue;
+    }
     sleeping_.store(true, std::memory_order_seq_cst);
     if (healthy && dispatched_offset() < log_.max_offset()) {  // appended since the pass
       sleeping_.store(false, std::memory_order_relaxed);
