@@ -7,6 +7,12 @@
 namespace tern::remoting {
 
 const std::string* HeaderReader::find(std::string_view name) const {
+  for (const Alias& a : aliases_) {
+    if (a.name != name) continue;
+    auto it = cmd_.ext_fields.find(std::string(a.short_name));
+    if (it != cmd_.ext_fields.end()) return &it->second;
+    break;
+  }
   auto it = cmd_.ext_fields.find(std::string(name));
   return it == cmd_.ext_fields.end() ? nullptr : &it->second;
 }

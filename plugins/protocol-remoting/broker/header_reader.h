@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -16,7 +17,15 @@ namespace tern::remoting {
 
 class HeaderReader {
  public:
+  // A field's short name and the name it stands for (SEND_MESSAGE_V2's "b" is "topic").
+  struct Alias {
+    std::string_view short_name;
+    std::string_view name;
+  };
   explicit HeaderReader(const RemotingCommand& cmd) : cmd_(cmd) {}
+  // Every lookup of an aliased name tries its short name first (the header names fields
+  // one way or the other).
+  HeaderReader(const RemotingCommand& cmd, std::span<const Alias> aliases) : cmd_(cmd), aliases_(aliases) {}
 
   // Required fields: on a missing or malformed value the error is recorded and a zero
   // value returned.
@@ -42,6 +51,7 @@ class HeaderReader {
   std::optional<int64_t> parse_int(std::string_view name, const std::string& text, int64_t min, int64_t max);
 
   const RemotingCommand& cmd_;
+  std::span<const Alias> aliases_;
   std::string error_;
 };
 

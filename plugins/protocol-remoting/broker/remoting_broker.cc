@@ -52,7 +52,7 @@ void RemotingBroker::on_request(const std::shared_ptr<RemotingConnection>& conn,
     switch (request.code) {
       case request_code::kSendMessage:
       case request_code::kSendMessageV2:
-      case request_code::kSendBatchMessage: send_.handle(conn, request); return;
+      case request_code::kSendBatchMessage: send_.handle(conn, std::move(request)); return;
       case request_code::kPullMessage: pull_.handle(conn, request); return;
       case request_code::kConsumerSendMsgBack: send_back_.handle(conn, request); return;
       default: break;

@@ -34,9 +34,7 @@ void SendBackProcessor::handle(const std::shared_ptr<RemotingConnection>& conn, 
     return;
   }
   std::weak_ptr<RemotingConnection> weak = conn;
-  RemotingCommand header_only = request;
-  header_only.body.clear();
-  ctx_.broker().retry().send_back(std::move(*decoded), [weak, request = std::move(header_only)](Status s) {
+  ctx_.broker().retry().send_back(std::move(*decoded), [weak, request = answer_stub(request)](Status s) {
     auto c = weak.lock();
     if (!c) return;
     if (s.is_ok()) {

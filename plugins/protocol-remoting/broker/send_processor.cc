@@ -18,21 +18,12 @@ int64_t now_ms() {
       .count();
 }
 
-// SEND_MESSAGE_V2 names its fields a..n; map them to SEND_MESSAGE's names.
-RemotingCommand with_long_names(const RemotingCommand& request) {
-  static const std::pair<const char*, const char*> kNames[] = {
-      {"a", "producerGroup"}, {"b", "topic"},        {"c", "defaultTopic"},   {"d", "defaultTopicQueueNums"},
-      {"e", "queueId"},       {"f", "sysFlag"},      {"g", "bornTimestamp"},  {"h", "flag"},
-      {"i", "properties"},    {"j", "reconsumeTimes"}, {"k", "unitMode"},     {"l", "maxReconsumeTimes"},
-      {"m", "batch"},         {"n", "brokerName"}};
-  RemotingCommand copy;
-  copy.ext_fields = request.ext_fields;
-  for (const auto& [short_name, long_name] : kNames) {
-    auto it = request.ext_fields.find(short_name);
-    if (it != request.ext_fields.end()) copy.ext_fields[long_name] = it->second;
-  }
-  return copy;
-}
+// SEND_MESSAGE_V2 names its fields a..n (RocketMQ's SendMessageRequestHeaderV2).
+constexpr HeaderReader::Alias kV2Names[] = {
+    {"a", "producerGroup"}, {"b", "topic"},          {"c", "defaultTopic"}, {"d", "defaultTopicQueueNums"},
+    {"e", "queueId"},       {"f", "sysFlag"},        {"g", "bornTimestamp"}, {"h", "flag"},
+    {"i", "properties"},    {"j", "reconsumeTimes"}, {"k", "unitMode"},     {"l", "maxReconsumeTimes"},
+    {"m", "batch"},         {"n", "brokerName"}};
 
 // Maps a failed put to RocketMQ's response code.
 int32_t code_of_failed_put(const Status& s) {
@@ -76,7 +67,7 @@ SocketAddress to_socket_address(const boost::asio::ip::tcp::endpoint& endpoint) 
   return out;
 }
 
-void SendProcessor::handle(const std::shared_ptr<RemotingConnection>& conn, const RemotingCommand& request) {
+void SendProcessor::handle(const std::shared_ptr<RemotingConnection>& conn, RemotingCommand request) {
   auto reply = [&](int32_t code, std::string remark) {
     conn->respond(request, make_response(request, code, std::move(remark)));
   };
@@ -88,8 +79,7 @@ void SendProcessor::handle(const std::shared_ptr<RemotingConnection>& conn, cons
   // SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE carry the one-letter names (RocketMQ decodes
   // both with SendMessageRequestHeaderV2); long names are kept too for older clients.
   bool v2 = request.code == request_code::kSendMessageV2 || request.code == request_code::kSendBatchMessage;
-  RemotingCommand fields = v2 ? with_long_names(request) : RemotingCommand();
-  HeaderReader h(v2 ? fields : request);
+  HeaderReader h = v2 ? HeaderReader(request, kV2Names) : HeaderReader(request);
   std::string topic = h.str("topic");
   int32_t queue_id = h.i32("queueId");
   int32_t sys_flag = h.i32("sysFlag");
@@ -139,7 +129,7 @@ void SendProcessor::handle(const std::shared_ptr<RemotingConnection>& conn, cons
   } else {
     Message m;
     m.flag = flag;
-    m.body = request.body;
+    m.body = std::move(request.body);
     m.properties = decode_properties(properties);
     bodies.push_back(std::move(m));
   }
@@ -175,10 +165,8 @@ void SendProcessor::handle(const std::shared_ptr<RemotingConnection>& conn, cons
   }
 
   std::weak_ptr<RemotingConnection> weak = conn;
-  RemotingCommand header_only = request;
-  header_only.body.clear();  // the answer needs the header only; don't keep the body alive
   queue_id = messages.front().queue_id;  // a message redirected to the DLQ changed queue
-  auto done = [weak, request = std::move(header_only), queue_id](Result<PutResult> result) {
+  auto done = [weak, request = answer_stub(request), queue_id](Result<PutResult> result) {
     auto c = weak.lock();
     if (!c) return;
     if (!result.is_ok()) {

@@ -16,7 +16,8 @@ namespace tern::remoting {
 class SendProcessor {
  public:
   explicit SendProcessor(const BrokerContext& context) : ctx_(context) {}
-  void handle(const std::shared_ptr<RemotingConnection>& conn, const RemotingCommand& request);
+  // Takes the request by value: its body moves into the stored message.
+  void handle(const std::shared_ptr<RemotingConnection>& conn, RemotingCommand request);
 
  private:
   const BrokerContext& ctx_;

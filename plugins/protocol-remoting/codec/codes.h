@@ -105,4 +105,18 @@ inline RemotingCommand make_response(const RemotingCommand& request, int32_t cod
   return response;
 }
 
+// What answering `request` later takes (make_response, RemotingConnection::respond): its
+// code, language, version, opaque, flag and serialize type, without the ext fields and
+// body, so that a callback answering after a store write keeps little alive.
+inline RemotingCommand answer_stub(const RemotingCommand& request) {
+  RemotingCommand stub;
+  stub.code = request.code;
+  stub.language = request.language;
+  stub.version = request.version;
+  stub.opaque = request.opaque;
+  stub.flag = request.flag;
+  stub.serialize_type = request.serialize_type;
+  return stub;
+}
+
 }  // namespace tern::remoting
