@@ -96,10 +96,21 @@ class FakeChannel final : public ClientChannel {
   }
   std::function<void(const std::string&)> on_notify;
 
+  // Transaction check-backs received: the group and the message asked about.
+  void check_transaction_state(const std::string& group, const MessageExt& message) override {
+    std::lock_guard lock(mutex_);
+    checks_.emplace_back(group, message);
+  }
+  std::vector<std::pair<std::string, MessageExt>> checks() const {
+    std::lock_guard lock(mutex_);
+    return checks_;
+  }
+
  private:
   std::string address_;
   mutable std::mutex mutex_;
   std::vector<std::string> notices_;
+  std::vector<std::pair<std::string, MessageExt>> checks_;
 };
 
 }  // namespace tern::kernel::testing

@@ -144,6 +144,15 @@ class ClientChannel {
                                       const std::map<MessageQueue, int64_t>& offsets) {
     (void)group, (void)topic, (void)timestamp_ms, (void)offsets;
   }
+  // A prepared (half) message of one of this client's producer groups has had no outcome
+  // for transactionTimeout: the client should ask its local transaction and answer with
+  // TransactionalMessages::end_transaction (RocketMQ's CHECK_TRANSACTION_STATE push).
+  // `message` has its real topic and queue; its queue_offset, commit_log_offset and msg_id
+  // are those of the half message to name in the answer. Must not block. A protocol
+  // without transactions leaves this as it is.
+  virtual void check_transaction_state(const std::string& producer_group, const MessageExt& message) {
+    (void)producer_group, (void)message;
+  }
 };
 
 enum class ConsumeType { kActively, kPassively };  // CONSUME_ACTIVELY (pull), CONSUME_PASSIVELY (push)
@@ -324,6 +333,40 @@ class ConsumerRetry {
   virtual Status redirect_retry_send(MessageExt& message, std::optional<int32_t> max_reconsume_times) = 0;
 };
 
+// What a producer says of a prepared message's local transaction (RocketMQ's
+// END_TRANSACTION): commit makes the message visible on its topic, rollback drops it.
+struct EndTransactionRequest {
+  enum class Outcome { kCommit, kRollback, kUnknown };
+  std::string producer_group;
+  int64_t tran_state_table_offset = 0;  // the half message's queue offset
+  int64_t commit_log_offset = 0;        // the half message's commit-log offset
+  Outcome outcome = Outcome::kUnknown;
+  bool from_transaction_check = false;  // the answer to a check-back
+  std::string msg_id;                   // the client's id (UNIQ_KEY), for the log
+  std::string transaction_id;
+};
+
+// Transaction messages, as RocketMQ's TransactionalMessageService: a producer's prepared
+// message (sys flag TRANSACTION_PREPARED, property TRAN_MSG=true) is stored as a half
+// message in RMQ_SYS_TRANS_HALF_TOPIC, invisible to consumers, until its producer commits
+// or rolls it back; one left without an outcome for transactionTimeout is checked back
+// with a producer of its group (ClientChannel::check_transaction_state) every
+// transactionCheckInterval, up to transactionCheckMax times, then dropped with a log line.
+// docs/transactions.md has the whole story.
+class TransactionalMessages {
+ public:
+  virtual ~TransactionalMessages() = default;
+  // Ends the transaction of the half message at `commit_log_offset`. `done` runs once:
+  //   OK               committed (the message is stored on its real topic and queue, with
+  //                    sys flag TRANSACTION_COMMIT), rolled back, or kUnknown (nothing done:
+  //                    the check-back goes on);
+  //   NotFound         no half message there, or its transaction already ended (or was
+  //                    checked back since: the answer to that check ends it);
+  //   InvalidArgument  the producer group or the queue offset does not match the message;
+  //   other failures   the store refused the committed message (the half message stays).
+  virtual void end_transaction(EndTransactionRequest request, std::function<void(Status)> done) = 0;
+};
+
 // All of them, as KernelServices::broker() hands them out.
 class BrokerServices {
  public:
@@ -336,6 +379,7 @@ class BrokerServices {
   virtual MessageWriter& writer() = 0;
   virtual QueueLocks& queue_locks() = 0;
   virtual ConsumerRetry& retry() = 0;
+  virtual TransactionalMessages& transactions() = 0;
   // Broker-wide counters for GET_BROKER_RUNTIME_INFO and friends: when the services
   // started (ms since the epoch).
   virtual int64_t start_time_ms() const = 0;

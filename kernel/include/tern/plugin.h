@@ -36,8 +36,9 @@ namespace tern {
 // Bumped whenever a public header changes in a way that breaks built plugins: a class
 // layout, a virtual method, the descriptor. The loader refuses any other version.
 // 2: KernelServices::broker(). 3: BrokerServices::writer() / queue_locks() / retry(),
-// ClientRegistry::consumer_channels(), ClientChannel::reset_consumer_offsets().
-inline constexpr uint32_t kPluginAbiVersion = 3;
+// ClientRegistry::consumer_channels(), ClientChannel::reset_consumer_offsets(). 4:
+// BrokerServices::transactions(), ClientChannel::check_transaction_state().
+inline constexpr uint32_t kPluginAbiVersion = 4;
 
 // What else must match for C++ types to cross the boundary: the standard library and its
 // ABI flavour. Tells the loader that a plugin was built with a compatible toolchain.

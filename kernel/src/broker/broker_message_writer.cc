@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "broker/schedule_message_service.h"
+#include "broker/transactional_message_service.h"
 
 namespace tern::kernel {
 namespace {
@@ -19,6 +20,15 @@ void BrokerMessageWriter::put_message(MessageExt message, PutCallback done) {
     done(no_store());
     return;
   }
+  const TransactionalMessageService* transactions = transactions_.load();
+  if (transactions != nullptr && TransactionalMessageService::is_prepared(message)) {
+    if (Status s = transactions->to_half(message); !s.is_ok()) {
+      done(std::move(s));
+      return;
+    }
+    store->put_message(std::move(message), std::move(done));
+    return;
+  }
   TimerMessageService* timers = timers_.load();
   if (timers != nullptr && timers->try_schedule(message, done)) return;
   if (schedule_ != nullptr) schedule_->rewrite_delayed(message);
@@ -32,6 +42,11 @@ void BrokerMessageWriter::put_messages(std::vector<MessageExt> messages, PutCall
     return;
   }
   for (size_t i = 0; i < messages.size(); ++i) {
+    if (TransactionalMessageService::is_prepared(messages[i])) {
+      done(Status::invalid_argument("message " + std::to_string(i) + " of a batch to topic " + messages[i].topic +
+                                    " is a prepared transaction message; batches cannot be transactional"));
+      return;
+    }
     if (messages[i].delay_time_level() > 0) {
       done(Status::invalid_argument("message " + std::to_string(i) + " of a batch to topic " + messages[i].topic +
                                     " has a delay level (DELAY=" + std::string(messages[i].property(

@@ -57,6 +57,16 @@ TimerMessageOptions timer_options(const ConfigView& config) {
   return o;
 }
 
+TransactionOptions transaction_options(const ConfigView& config) {
+  TransactionOptions o;
+  o.timeout = std::chrono::milliseconds(config.get_int("transactionTimeOut"));
+  o.check_max = static_cast<int32_t>(config.get_int("transactionCheckMax"));
+  o.check_interval = std::chrono::milliseconds(config.get_int("transactionCheckInterval"));
+  o.reject = config.get_bool("rejectTransactionMessage");
+  o.check = config.get_string("brokerRole") != "SLAVE";
+  return o;
+}
+
 }  // namespace
 
 BrokerServicesImpl::BrokerServicesImpl(const ConfigView& config, std::shared_ptr<Logger> logger)
@@ -74,6 +84,7 @@ BrokerServicesImpl::BrokerServicesImpl(const ConfigView& config, std::shared_ptr
       writer_(&schedule_),
       retry_(groups_, topics_, writer_, static_cast<int32_t>(config.get_int("brokerPermission")),
              config.get_string("brokerName"), *logger_),
+      transactions_(transaction_options(config), offsets_, clients_, writer_, *logger_),
       locks_(std::chrono::milliseconds(config.get_int("rebalanceLockMaxLiveTime")), *logger_),
       start_time_ms_(wall_clock_ms()) {
   topics_.writer().set_scheduler([this] { schedule_write(&topics_.writer()); });
@@ -92,8 +103,9 @@ Status BrokerServicesImpl::start(MessageStore* store) {
   started_ = true;
   start_time_ms_ = wall_clock_ms();
   holds_.start(store);
-  writer_.attach(store, store != nullptr ? &timers_ : nullptr);
+  writer_.attach(store, store != nullptr ? &timers_ : nullptr, &transactions_);
   retry_.attach(store);
+  transactions_.start(store);
 
   work_.emplace(io_.get_executor());
   flush_timer_ = std::make_unique<PeriodicTimer>(io_, offset_flush_interval_, [this] { write_all("periodic"); });
@@ -123,6 +135,7 @@ void BrokerServicesImpl::stop() {
   stopped_ = true;
   writer_.detach();
   retry_.detach();
+  transactions_.stop();
   schedule_.stop();  // before the holds: its parked long polls then wake into a closed gate
   holds_.stop();  // every parked pull answered before the protocol plugins' objects go
   timers_.stop();

@@ -43,6 +43,7 @@
 #include "broker/subscription_group_manager.h"
 #include "broker/timer_message_service.h"
 #include "broker/topic_config_manager.h"
+#include "broker/transactional_message_service.h"
 #include "runtime/periodic_timer.h"
 #include "tern/broker.h"
 #include "tern/config.h"
@@ -74,6 +75,7 @@ class BrokerServicesImpl final : public BrokerServices {
   BrokerMessageWriter& writer() override { return writer_; }
   RebalanceLockManager& queue_locks() override { return locks_; }
   ConsumerRetryService& retry() override { return retry_; }
+  TransactionalMessageService& transactions() override { return transactions_; }
   ScheduleMessageService& schedule() { return schedule_; }
   int64_t start_time_ms() const override { return start_time_ms_; }
 
@@ -101,6 +103,7 @@ class BrokerServicesImpl final : public BrokerServices {
   TimerMessageService timers_;
   BrokerMessageWriter writer_;
   ConsumerRetryService retry_;
+  TransactionalMessageService transactions_;
   RebalanceLockManager locks_;
   std::atomic<int64_t> start_time_ms_;
 

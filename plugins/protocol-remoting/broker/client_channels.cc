@@ -2,6 +2,7 @@
 #include "client_channels.h"
 
 #include "codes.h"
+#include "message_record_encoder.h"
 #include "topic_config_json.h"
 
 namespace tern::remoting {
@@ -33,6 +34,23 @@ void RemotingClientChannel::reset_consumer_offsets(const std::string& group, con
     table += message_queue_json(mq.topic, mq.broker_name, mq.queue_id) + ":" + std::to_string(offset);
   }
   request.body = "{\"offsetTable\":{" + table + "}}";
+  conn->invoke_oneway(std::move(request));
+}
+
+void RemotingClientChannel::check_transaction_state(const std::string& producer_group, const MessageExt& message) {
+  (void)producer_group;  // the client finds its producer by the message's PGROUP
+  auto conn = conn_.lock();
+  if (!conn || !conn->is_open()) return;
+  RemotingCommand request;
+  request.code = request_code::kCheckTransactionState;
+  request.language = LanguageCode::kCpp;
+  std::string uniq(message.property(property::kUniqueClientMessageId));
+  request.ext_fields["tranStateTableOffset"] = std::to_string(message.queue_offset);
+  request.ext_fields["commitLogOffset"] = std::to_string(message.commit_log_offset);
+  request.ext_fields["msgId"] = uniq;
+  request.ext_fields["transactionId"] = uniq;
+  request.ext_fields["offsetMsgId"] = message.msg_id;
+  request.body = encode_message_record(message);
   conn->invoke_oneway(std::move(request));
 }
 

@@ -28,6 +28,10 @@ class RemotingClientChannel final : public ClientChannel {
   // body RocketMQ's ResetOffsetBody {"offsetTable":{{mq}:offset,...}} (fastjson map).
   void reset_consumer_offsets(const std::string& group, const std::string& topic, int64_t timestamp_ms,
                               const std::map<MessageQueue, int64_t>& offsets) override;
+  // A oneway CHECK_TRANSACTION_STATE (39): header tranStateTableOffset, commitLogOffset,
+  // msgId and transactionId (the UNIQ_KEY), offsetMsgId; body the half message as a stored
+  // record under its real topic (Broker2Client.checkProducerTransactionState).
+  void check_transaction_state(const std::string& producer_group, const MessageExt& message) override;
 
  private:
   std::weak_ptr<RemotingConnection> conn_;

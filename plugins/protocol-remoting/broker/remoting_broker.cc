@@ -12,6 +12,7 @@ RemotingBroker::RemotingBroker(BrokerContext context, RemotingBrokerOptions opti
       options_(std::move(options)),
       send_(ctx_),
       send_back_(ctx_),
+      end_transaction_(ctx_),
       pull_(ctx_),
       clients_(ctx_, channels_),
       admin_(ctx_),
@@ -55,6 +56,7 @@ void RemotingBroker::on_request(const std::shared_ptr<RemotingConnection>& conn,
       case request_code::kSendBatchMessage: send_.handle(conn, std::move(request)); return;
       case request_code::kPullMessage: pull_.handle(conn, request); return;
       case request_code::kConsumerSendMsgBack: send_back_.handle(conn, request); return;
+      case request_code::kEndTransaction: end_transaction_.handle(conn, request); return;
       default: break;
     }
     if (clients_.handle(conn, request) || locks_.handle(conn, request) || admin_.handle(conn, request)) return;

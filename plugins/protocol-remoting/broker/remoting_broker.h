@@ -20,6 +20,7 @@
 #include "queue_lock_processor.h"
 #include "remoting_client.h"
 #include "remoting_server.h"
+#include "end_transaction_processor.h"
 #include "send_back_processor.h"
 #include "send_processor.h"
 
@@ -55,6 +56,7 @@ class RemotingBroker {
   ClientChannels channels_;
   SendProcessor send_;
   SendBackProcessor send_back_;
+  EndTransactionProcessor end_transaction_;
   PullProcessor pull_;
   ClientProcessor clients_;
   AdminProcessor admin_;
