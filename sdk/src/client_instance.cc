@@ -12,6 +12,7 @@
 #include <cstdlib>
 
 #include "fastjson.h"
+#include "message_decoder.h"
 #include "message_util.h"
 
 namespace tern::client::internal {
@@ -137,6 +138,31 @@ void MQClientInstance::start() {
     if (member != nullptr) member->on_reset_offsets(topic->second, *table);
     return std::nullopt;
   };
+  handlers_[rc::kCheckTransactionState] = [this](const RemotingCommand& request,
+                                                 const std::string& peer) -> std::optional<RemotingCommand> {
+    auto msgs = decode_messages(request.body);
+    if (!msgs.is_ok() || msgs->size() != 1) {
+      logger_->warn("broker ", peer, " sent CHECK_TRANSACTION_STATE with a bad body: ",
+                    msgs.is_ok() ? std::to_string(msgs->size()) + " messages" : msgs.status().message());
+      return std::nullopt;
+    }
+    MessageExt& message = msgs->front();
+    const std::string group(message.property(property::kProducerGroup));
+    std::lock_guard notify(notify_mu_);  // the member cannot leave while it is told
+    ProducerMember* member = nullptr;
+    {
+      std::lock_guard lock(mu_);
+      auto it = producers_.find(group);
+      if (it != producers_.end()) member = it->second;
+    }
+    if (member == nullptr) {
+      logger_->warn("broker ", peer, " asked about a transaction of producer group ", group,
+                    ", which is not running in client ", client_id_);
+      return std::nullopt;
+    }
+    member->on_check_transaction_state(peer, std::move(message), request.ext_fields);
+    return std::nullopt;
+  };
   io_pool_.start();
   scheduler_.schedule(std::chrono::milliseconds(10), poll_interval_, [this] { refresh_routes(); });
   scheduler_.schedule(std::chrono::milliseconds(1000), heartbeat_interval_, [this] { send_heartbeat_to_all_brokers(); });
@@ -153,7 +179,7 @@ MQClientInstance::~MQClientInstance() {
   if (it != table().end() && it->second.expired()) table().erase(it);
 }
 
-Status MQClientInstance::register_producer(const std::string& group, ClientMember* member) {
+Status MQClientInstance::register_producer(const std::string& group, ProducerMember* member) {
   std::lock_guard lock(mu_);
   if (!producers_.emplace(group, member).second) {
     return Status::already_exists("the producer group " + group + " is already started in client " + client_id_ +

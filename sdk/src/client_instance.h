@@ -51,6 +51,17 @@ class ClientMember {
   virtual void on_route_changed(const std::string& /*topic*/, const TopicRouteData& /*route*/) {}
 };
 
+class ProducerMember : public ClientMember {
+ public:
+  // A broker (`broker_addr`) asks about the local transaction of a half message of this
+  // producer's group (CHECK_TRANSACTION_STATE); `header` has tranStateTableOffset,
+  // commitLogOffset, msgId, transactionId and offsetMsgId. On the broker-request thread:
+  // must not block. The member cannot be unregistered while this runs. A producer without
+  // transactions ignores it.
+  virtual void on_check_transaction_state(const std::string& /*broker_addr*/, MessageExt /*message*/,
+                                          std::map<std::string, std::string> /*header*/) {}
+};
+
 class ConsumerMember : public ClientMember {
  public:
   // This consumer's element of the heartbeat's consumerDataSet (PROTOCOL.md §5):
@@ -89,7 +100,7 @@ class MQClientInstance {
   Scheduler& scheduler() { return scheduler_; }
 
   // Registration by group; AlreadyExists when the group is registered in this instance.
-  [[nodiscard]] Status register_producer(const std::string& group, ClientMember* member);
+  [[nodiscard]] Status register_producer(const std::string& group, ProducerMember* member);
   [[nodiscard]] Status register_consumer(const std::string& group, ConsumerMember* member);
   // Removes the group and tells every broker (UNREGISTER_CLIENT), waiting up to `timeout`.
   void unregister_producer(const std::string& group, std::chrono::milliseconds timeout);
@@ -140,7 +151,7 @@ class MQClientInstance {
   std::map<std::string, std::shared_ptr<const TopicRouteData>> routes_;  // guarded by mu_
   std::map<std::string, BrokerData> brokers_;                            // by name; guarded by mu_
   std::set<std::string> heartbeat_sent_to_;                              // guarded by mu_
-  std::map<std::string, ClientMember*> producers_;                       // guarded by mu_
+  std::map<std::string, ProducerMember*> producers_;                      // guarded by mu_
   std::map<std::string, ConsumerMember*> consumers_;                     // guarded by mu_
   std::map<int32_t, BrokerRequestHandler> handlers_;                     // guarded by mu_
   size_t namesrv_index_ = 0;                                             // guarded by mu_

@@ -24,6 +24,8 @@ void DefaultMQProducer::start() {
   s.retry_another_broker_when_not_store_ok = retry_another_broker_when_not_store_ok_;
   s.default_topic_queue_nums = default_topic_queue_nums_;
   s.async_send_threads = async_send_threads_;
+  s.transaction_listener = transaction_listener_;
+  s.check_threads = check_threads_;
   auto impl = std::make_shared<internal::ProducerImpl>(std::move(s), static_cast<const ClientConfig&>(*this));
   impl->start();
   impl_ = std::move(impl);

@@ -96,6 +96,15 @@ void ProducerImpl::start() {
     throw MQClientException(client_error::kNotRunning, s.message());
   }
   executor_ = std::make_unique<Executor>(settings_.async_send_threads);
+  if (settings_.transaction_listener) {
+    check_executor_ = std::make_unique<Executor>(settings_.check_threads);
+    // The brokers must know a transactional producer before it sends anything (a producer
+    // restarted after a crash is asked about its predecessor's transactions): as
+    // RocketMQ's producers do with createTopicKey, look up TBW102, whose route names every
+    // broker that creates topics, so the instance heartbeats them now.
+    (void)instance_->update_topic_route(kCreateTopicKey, settings_.send_msg_timeout);
+    instance_->send_heartbeat_to_all_brokers();
+  }
   running_ = true;
   instance_->logger().info("producer ", settings_.group, " started in client ", instance_->client_id());
 }
@@ -110,6 +119,7 @@ void ProducerImpl::shutdown() {
   }
   executor_->stop();
   instance_->unregister_producer(settings_.group, std::chrono::milliseconds(3000));
+  if (check_executor_) check_executor_->stop();  // after unregistering: no check arrives any more
   instance_->logger().info("producer ", settings_.group, " shut down");
   instance_.reset();
 }
@@ -124,6 +134,7 @@ void ProducerImpl::check_running(const char* what) const {
 std::vector<std::string> ProducerImpl::topics_in_use() const {
   std::lock_guard lock(mu_);
   std::vector<std::string> out;
+  if (settings_.transaction_listener) out.emplace_back(kCreateTopicKey);  // see start()
   for (const auto& [topic, info] : publish_) out.push_back(topic);
   return out;
 }

@@ -21,6 +21,7 @@
 #include "client_instance.h"
 #include "executor.h"
 #include "tern/client/producer.h"
+#include "tern/client/transaction_producer.h"
 #include "topic_route.h"
 
 namespace tern::client::internal {
@@ -34,14 +35,19 @@ struct ProducerSettings {
   bool retry_another_broker_when_not_store_ok = false;
   int default_topic_queue_nums = 4;
   int async_send_threads = 2;
+  std::shared_ptr<TransactionListener> transaction_listener;  // TransactionMQProducer only
+  int check_threads = 1;
 };
+
+// The topic whose route names the brokers that create topics (RocketMQ's createTopicKey).
+inline constexpr const char* kCreateTopicKey = "TBW102";
 
 // The ResponseCodes a sync send retries on (RocketMQ's retryResponseCodes).
 bool is_retryable_response(int32_t code);
 // "SYSTEM_ERROR", "NO_PERMISSION", ... or "code N".
 std::string response_code_name(int32_t code);
 
-class ProducerImpl final : public ClientMember {
+class ProducerImpl final : public ProducerMember {
  public:
   ProducerImpl(ProducerSettings settings, const ClientConfig& config);
   ~ProducerImpl() override;
@@ -59,6 +65,10 @@ class ProducerImpl final : public ClientMember {
                   std::chrono::milliseconds timeout);
   void send_oneway(const Message& msg, const MessageQueueSelector* selector, const std::any* arg);
   std::vector<MessageQueue> fetch_publish_message_queues(const std::string& topic);
+  // TransactionMQProducer's (transaction_producer.h).
+  TransactionSendResult send_message_in_transaction(const Message& msg, const std::any& arg);
+  void on_check_transaction_state(const std::string& broker_addr, MessageExt message,
+                                  std::map<std::string, std::string> header) override;
 
   std::vector<std::string> topics_in_use() const override;
   void on_route_changed(const std::string& topic, const TopicRouteData& route) override;
@@ -108,12 +118,16 @@ class ProducerImpl final : public ClientMember {
   MessageQueue select_queue(const Message& msg, const MessageQueueSelector& selector, const std::any& arg,
                             Clock::time_point deadline);
   [[noreturn]] void throw_attempt(const std::string& topic, const AttemptError& e) const;
+  // END_TRANSACTION (oneway) to `broker_addr`; failures are logged.
+  void end_transaction(const std::string& broker_addr, std::map<std::string, std::string> header,
+                       LocalTransactionState state);
   void async_done();
 
   const ProducerSettings settings_;
   const ClientConfig config_;
   std::shared_ptr<MQClientInstance> instance_;
   std::unique_ptr<Executor> executor_;
+  std::unique_ptr<Executor> check_executor_;  // check_local_transaction; transactional producers only
   std::atomic<bool> running_{false};
   bool shut_down_ = false;
 

@@ -52,6 +52,7 @@ namespace tern::client {
 namespace internal {
 class ProducerImpl;
 }
+class TransactionListener;
 
 // RocketMQ's SendCallback as two callables; on_exception may be null (then failures are
 // only logged).
@@ -137,9 +138,13 @@ class DefaultMQProducer : public ClientConfig {
   QueryResult query_message(const std::string& topic, const std::string& key, int max_num, int64_t begin_ms,
                             int64_t end_ms);
 
- private:
+ protected:
   internal::ProducerImpl& running(const char* what);
+  // Set by TransactionMQProducer (transaction_producer.h); null for a plain producer.
+  std::shared_ptr<TransactionListener> transaction_listener_;
+  int check_threads_ = 1;
 
+ private:
   std::string producer_group_;
   std::chrono::milliseconds send_msg_timeout_{3000};
   int retry_times_when_send_failed_ = 2;
