@@ -91,13 +91,14 @@ void ProducerImpl::start() {
                                 ": no name server address; call set_namesrv_addr or set NAMESRV_ADDR");
   }
   instance_ = MQClientInstance::acquire(config_);
+  // Before registering: a broker's check-back may arrive as soon as the group is known.
+  if (settings_.transaction_listener) check_executor_ = std::make_unique<Executor>(settings_.check_threads);
   if (Status s = instance_->register_producer(settings_.group, this); !s.is_ok()) {
     instance_.reset();
     throw MQClientException(client_error::kNotRunning, s.message());
   }
   executor_ = std::make_unique<Executor>(settings_.async_send_threads);
   if (settings_.transaction_listener) {
-    check_executor_ = std::make_unique<Executor>(settings_.check_threads);
     // The brokers must know a transactional producer before it sends anything (a producer
     // restarted after a crash is asked about its predecessor's transactions): as
     // RocketMQ's producers do with createTopicKey, look up TBW102, whose route names every
