@@ -95,13 +95,14 @@ void TransactionalMessageService::start(MessageStore* store) {
     }
     op = r.next_begin_offset;
   }
+  const size_t ended = done.size();
   {
     std::lock_guard lock(mu_);
     progress_ = progress;
     done_ = std::move(done);
     stopping_ = false;
   }
-  logger_.info("transactions: half messages checked from queue offset ", progress, ", ", done_.size(),
+  logger_.info("transactions: half messages checked from queue offset ", progress, ", ", ended,
                " ended beyond it; check-back every ", options_.check_interval.count(), " ms after ",
                options_.timeout.count(), " ms, up to ", options_.check_max, " times");
   if (options_.check) {
